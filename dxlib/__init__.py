@@ -1,0 +1,18 @@
+"""dxlib: forecast digital-transformation indicators and the calibrated probability that each
+target of a plan is reached.
+
+The package is organised one module per step of the data's way:
+
+- :mod:`dxlib.data`        load and validate the data files (catalogue, targets, observations)
+- :mod:`dxlib.forecast`    short annual series -> calibrated predictive distributions
+- :mod:`dxlib.attainment`  probability, status, required vs observed growth, as-of evaluation
+- :mod:`dxlib.rollup`      pillar roll-up
+- :mod:`dxlib.i18n`        words, status colours and labels in Vietnamese and English
+- :mod:`dxlib.plots`       seaborn/matplotlib figures
+- :mod:`dxlib.runner`      the Papermill batch runner, HTML rendering and the index
+- :mod:`dxlib.cli`         the ``dx`` command line
+
+Forecasting and attainment do no I/O and know nothing of notebooks, plots or the command line.
+"""
+
+__version__ = "0.1.0"
