@@ -1,0 +1,189 @@
+"""The ``dx`` command line (also ``python -m dxlib``).
+
+Every command checks its inputs before any long work starts; problems are printed as one line
+each (file, row or key, column, found, expected) with exit status 2, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from dxlib import __version__, paths
+from dxlib.errors import DxError
+
+_PATH = click.Path(dir_okay=False, path_type=Path)
+
+
+class _Group(click.Group):
+    """Turn dxlib's own errors into a clean message and exit status 2 (no traceback)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DxError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dx")
+def main() -> None:
+    """Forecast digital-transformation indicators and the probability that each plan target is
+    reached. Defaults are the shipped Plan 833 files under data/."""
+
+
+def _data_options(fn):
+    fn = click.option("--indicators", type=_PATH, default=None,
+                      help="Indicator catalogue CSV [default: data/indicators.csv].")(fn)
+    fn = click.option("--observations", type=_PATH, multiple=True,
+                      help="Observation file (.csv/.xlsx); repeat for several "
+                           "[default: data/observations/*].")(fn)
+    fn = click.option("--targets", type=_PATH, default=None,
+                      help="Target registry YAML [default: data/targets/nghean-833-2025.yaml].")(fn)
+    return fn
+
+
+def _load(targets, observations, indicators):
+    from dxlib.data import load_dataset
+
+    return load_dataset(targets, list(observations) or None, indicators)
+
+
+@main.command()
+@_data_options
+def validate(targets: Path | None, observations: Sequence[Path], indicators: Path | None) -> None:
+    """Check the targets, catalogue and observations; print a coverage summary."""
+    from dxlib.coverage import validation_summary
+
+    ds = _load(targets, observations, indicators)
+    click.echo(validation_summary(ds))
+
+
+@main.command()
+@click.option("--targets", type=_PATH, default=None, help="Target registry YAML.")
+@click.option("--indicators", type=_PATH, default=None, help="Indicator catalogue CSV.")
+@click.option("--output", type=_PATH, required=True, help="Workbook to write (.xlsx).")
+@click.option("--from-year", type=int, default=None,
+              help="First year of the rows [default: five years before the deadline].")
+def template(targets: Path | None, indicators: Path | None, output: Path,
+             from_year: int | None) -> None:
+    """Write an empty Excel workbook, one row per mapped indicator and year, for a department
+    to fill in (sheets and headers in Vietnamese and English)."""
+    from dxlib.data import load_geos, load_indicators, load_targets
+    from dxlib.template import write_template
+
+    if output.suffix.lower() != ".xlsx":
+        raise click.BadParameter(f"found '{output.name}'; expected a file name ending in .xlsx",
+                                 param_hint="--output")
+    ind = load_indicators(indicators)
+    reg = load_targets(targets, ind, load_geos())
+    n = write_template(reg, ind, output, from_year=from_year)
+    click.echo(f"wrote {output} ({n} rows to fill in)")
+
+
+@main.command()
+@click.option("--input", "input_", type=_PATH, required=True,
+              help="Long CSV with series_id, year, value (optional kind, lower, upper).")
+@click.option("--horizon", type=click.IntRange(1, 50), required=True, help="Years ahead.")
+@click.option("--quantiles", default="0.1,0.5,0.9", show_default=True,
+              help="Comma-separated probability levels, each in (0, 1).")
+@click.option("--output", type=_PATH, required=True, help="CSV to write.")
+@click.option("--seed", type=int, default=0, show_default=True)
+def forecast(input_: Path, horizon: int, quantiles: str, output: Path, seed: int) -> None:
+    """Forecast many short annual series: one row per series and future year, with quantiles."""
+    from dxlib.cli_io import read_forecast_input, write_csv_atomic
+    from dxlib.forecast import forecast_table
+
+    names = [q.strip() for q in quantiles.split(",") if q.strip()]
+    levels = []
+    for q in names:
+        try:
+            level = float(q)
+        except ValueError:
+            level = -1.0
+        if not 0 < level < 1:
+            raise click.BadParameter(f"found '{q}'; expected numbers strictly between 0 and 1",
+                                     param_hint="--quantiles")
+        levels.append(level)
+    history = read_forecast_input(input_)
+    table = forecast_table(history, horizon, levels, [f"q_{q}" for q in names], seed=seed)
+    write_csv_atomic(table, output)
+    n_series = table["series_id"].nunique()
+    click.echo(f"wrote {output}: {len(table)} rows for {n_series} series")
+
+
+@main.command()
+@_data_options
+@click.option("--as-of", type=int, default=None,
+              help="Use only observations up to this year (what the trend said then).")
+@click.option("--geo", "geo", default=None,
+              help="Geography to assess [default: the plan's]; 'all' or a comma-separated list "
+                   "assesses several.")
+@click.option("--output", type=_PATH, required=True, help="Assessment CSV, one row per target.")
+@click.option("--pillars-output", type=_PATH, default=None, help="Pillar roll-up CSV.")
+@click.option("--seed", type=int, default=0, show_default=True)
+def assess(targets, observations, indicators, as_of, geo, output, pillars_output, seed) -> None:
+    """Probability and status of every target at its deadline, and the pillar roll-up."""
+    from dxlib.attainment import assess_dataset
+    from dxlib.cli_io import write_csv_atomic
+    from dxlib.rollup import pillar_rollup
+
+    ds = _load(targets, observations, indicators)
+    geos = _parse_geos(geo, ds)
+    table = assess_dataset(ds, as_of=as_of, geos=geos, seed=seed)
+    pillars = pillar_rollup(table, ds.registry, seed=seed) if pillars_output else None
+    write_csv_atomic(table, output)
+    if pillars is not None:
+        write_csv_atomic(pillars, pillars_output)
+    counts = table["status"].value_counts().to_dict()
+    click.echo(f"wrote {output}: {len(table)} targets; "
+               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if pillars is not None:
+        click.echo(f"wrote {pillars_output}: {len(pillars)} rows")
+
+
+def _parse_geos(geo: str | None, ds) -> list[str] | None:
+    if geo is None:
+        return None
+    known = sorted(set(ds.observations["geo"]) | ({ds.registry.geo}))
+    if geo == "all":
+        return known if ds.geos is None else sorted(ds.geos.index)
+    wanted = [g.strip() for g in geo.split(",") if g.strip()]
+    valid = set(known) | (set(ds.geos.index) if ds.geos is not None else set())
+    unknown = [g for g in wanted if g not in valid]
+    if unknown:
+        raise click.BadParameter(f"found {', '.join(unknown)}; expected 'all' or geo ids among "
+                                 f"{', '.join(sorted(valid))}", param_hint="--geo")
+    return wanted
+
+
+@main.command()
+@click.option("--batch", type=_PATH, default=None, help="Batch manifest [default: params/batch.yaml].")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder [default: reports/].")
+@click.option("--jobs", type=click.IntRange(1, 256), default=None,
+              help="Notebooks run at once [default: one per core].")
+@click.option("--only", default=None, help="Run only the reports whose slug matches this pattern.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True)
+@click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://host:8786.")
+@click.option("--timeout", type=click.IntRange(1, 86400), default=None,
+              help="Per-cell timeout in seconds [default: the manifest's, else 600].")
+def reports(batch, out, jobs, only, executor, scheduler, timeout) -> None:
+    """Execute the batch manifest with Papermill and render every report to HTML."""
+    from dxlib.runner import run_batch
+
+    result = run_batch(batch or paths.DEFAULT_BATCH, out or paths.REPORTS, jobs=jobs, only=only,
+                       executor=executor, scheduler=scheduler, timeout=timeout)
+    click.echo(result.summary_text)
+    click.echo(f"index: {result.index_path}")
+    if not result.ok:
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

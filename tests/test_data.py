@@ -1,0 +1,92 @@
+"""Loaders: typed frames from valid files, Vietnamese number format, Excel workbooks, template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dxlib.data import load_dataset, load_observations, parse_number
+from dxlib.template import write_template
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+
+
+def mini(**kw):
+    args = {"targets": MINI / "targets.yaml", "observations": [MINI / "observations.csv"],
+            "indicators": MINI / "indicators.csv", "geos": MINI / "geos.csv"}
+    args.update(kw)
+    return load_dataset(**args)
+
+
+def test_valid_files_give_typed_tidy_frames() -> None:
+    ds = mini()
+    obs = ds.observations
+    assert obs["year"].dtype == "int64" and obs["value"].dtype == "float64"
+    assert str(obs["as_of"].dtype).startswith("datetime64")
+    assert obs["as_of"].notna().sum() == 1  # the one partial-year value
+    assert set(obs["source_row"]) >= {2, 3}
+    reg = ds.registry
+    assert list(reg.pillars.index) == ["gov", "eco"]
+    assert reg.targets.loc["E-2", "numerator"] == "ecom_revenue"
+    assert reg.targets.loc["G-1", "geo"] == "tinh_a"  # filled from the plan
+    assert ds.indicators.loc["dti_rank", "lower"] == 1 and ds.indicators.loc["dti_rank", "upper"] == 63
+
+
+@pytest.mark.parametrize(("text", "locale", "value"), [
+    ("85.75", "c", 85.75), ("216943", "c", 216943.0), ("-1.5e2", "c", -150.0),
+    ("85,75%", "vi", 85.75), ("1.234,5", "vi", 1234.5), ("3.000", "vi", 3000.0), ("12", "vi", 12.0),
+])
+def test_parse_number(text: str, locale: str, value: float) -> None:
+    assert parse_number(text, locale) == (value, "")
+
+
+@pytest.mark.parametrize("text", ["3.000", "85,75", "1.234,5", "85.75%", "abc", "nan", "inf"])
+def test_plain_locale_never_misreads_vietnamese_numbers(text: str) -> None:
+    assert parse_number(text, "c")[0] is None
+
+
+def test_value_vi_column_declares_vietnamese_format(tmp_path: Path) -> None:
+    f = tmp_path / "vi.csv"
+    f.write_text(
+        "geo,indicator,year,value_vi,unit,source_url,source_title,published,quote,confidence\n"
+        'tinh_a,online_rate,2024,"85,75%",%,https://example.org/x,T,2025,q,high\n'
+        'tinh_a,trainees,2024,3.000,count,https://example.org/x,T,2025,q,high\n', encoding="utf-8")
+    obs = load_observations([f], mini().indicators)
+    assert sorted(obs["value"]) == [85.75, 3000.0]
+
+
+def test_excel_workbook_loads_like_csv(tmp_path: Path) -> None:
+    frame = pd.read_csv(MINI / "observations.csv", dtype=str, keep_default_na=False)
+    book = tmp_path / "obs.xlsx"
+    frame.to_excel(book, index=False)
+    from_csv = load_observations([MINI / "observations.csv"])
+    from_xlsx = load_observations([book])
+    cols = ["geo", "indicator", "year", "value", "source_url", "quote", "as_of"]
+    pd.testing.assert_frame_equal(from_csv[cols], from_xlsx[cols])
+
+
+def test_template_round_trip(tmp_path: Path) -> None:
+    """The template has one row per mapped indicator and year; blank rows load as nothing,
+    a filled row loads as an observation."""
+    ds = mini()
+    out = tmp_path / "fill-me.xlsx"
+    n = write_template(ds.registry, ds.indicators, out)
+    # mapped (geo, indicator) pairs: online_rate, agencies_connected, dti_rank, ecom_revenue,
+    # retail_sales, trainees -> 6 pairs x 2020..2025
+    assert n == 6 * 6
+    sheets = pd.read_excel(out, sheet_name=None, dtype=str)
+    assert list(sheets) == ["Số liệu - Data", "Hướng dẫn - Instructions", "Chỉ tiêu - Indicators"]
+    data = sheets["Số liệu - Data"]
+    assert data.columns[2] == "Năm | year"
+    # fill one row, as a department would
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out)
+    ws = wb["Số liệu - Data"]
+    ws["D2"], ws["F2"], ws["G2"], ws["I2"], ws["J2"] = (
+        "31.5", "https://example.org/dept", "Báo cáo của Sở", "đạt 31,5%", "high")
+    wb.save(out)
+    obs = load_observations([out], ds.indicators, ds.geos)
+    assert len(obs) == 1 and obs.iloc[0]["value"] == 31.5 and obs.iloc[0]["year"] == 2020
