@@ -1,0 +1,80 @@
+"""The shipped Plan 833 registry holds every target with the plan's comparator and value
+(the table below is transcribed from shared/plan/targets.md, independently of the YAML)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from dxlib.data import load_dataset
+
+PLAN_833 = {
+    # id: (pillar, kind, comparator, value)
+    "INF-1": ("digital_infrastructure", "share", ">=", 100),
+    "INF-2": ("digital_infrastructure", "share", ">=", 100),
+    "INF-3": ("digital_infrastructure", "milestone", None, None),
+    "INF-4": ("digital_infrastructure", "share", ">=", 100),
+    "GOV-1": ("digital_government", "share", ">=", 100),
+    "GOV-2": ("digital_government", "share", ">=", 50),
+    "GOV-3": ("digital_government", "share", ">=", 90),
+    "GOV-4a": ("digital_government", "share", ">=", 90),
+    "GOV-4b": ("digital_government", "share", ">=", 80),
+    "GOV-4c": ("digital_government", "share", ">=", 60),
+    "GOV-5": ("digital_government", "share", ">=", 100),
+    "GOV-6": ("digital_government", "share", ">=", 100),
+    "GOV-7": ("digital_government", "share", ">", 80),
+    "ECO-1": ("digital_economy", "share", ">=", 60),
+    "ECO-2": ("digital_economy", "growth", ">", 25),
+    "ECO-3": ("digital_economy", "share", ">=", 10),
+    "ECO-4": ("digital_economy", "share", ">", 50),
+    "ECO-5": ("digital_economy", "share", ">=", 80),
+    "ECO-6": ("digital_economy", "share", ">=", 80),
+    "ECO-7": ("digital_economy", "share", ">=", 100),
+    "ECO-8": ("digital_economy", "count", ">", 3000),
+    "ECO-9": ("digital_economy", "share", ">=", 100),
+    "ECO-10": ("digital_economy", "milestone", None, None),
+    "SOC-1": ("digital_society", "share", ">", 50),
+    "SOC-2": ("digital_society", "share", ">=", 50),
+    "SMC-1": ("smart_city", "milestone", None, None),
+}
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_dataset()
+
+
+def test_all_26_targets_in_plan_order(shipped) -> None:
+    assert list(shipped.registry.targets.index) == list(PLAN_833)
+
+
+@pytest.mark.parametrize("tid", list(PLAN_833))
+def test_target_matches_the_plan(shipped, tid: str) -> None:
+    pillar, kind, comparator, value = PLAN_833[tid]
+    t = shipped.registry.targets.loc[tid]
+    assert (t["pillar"], t["kind"], t["deadline"]) == (pillar, kind, 2025)
+    if kind == "milestone":
+        assert not isinstance(t["comparator"], str) and math.isnan(t["value"])
+    else:
+        assert (t["comparator"], t["value"]) == (comparator, value)
+    assert t["text_vi"] and t["text_en"]
+
+
+def test_five_pillars_in_report_order(shipped) -> None:
+    assert list(shipped.registry.pillars.index) == [
+        "digital_infrastructure", "digital_government", "digital_economy", "digital_society",
+        "smart_city"]
+
+
+def test_proxies_say_why(shipped) -> None:
+    t = shipped.registry.targets
+    national = t[t["geo"] != shipped.registry.geo]
+    assert len(national) and national["proxy"].map(lambda x: isinstance(x, str) and len(x) > 20).all()
+
+
+def test_every_observation_has_source_title_and_quote(shipped) -> None:
+    obs = shipped.observations
+    assert len(obs) >= 301
+    for col in ("source_url", "source_title", "quote"):
+        assert (obs[col].str.len() > 0).all(), col
