@@ -1,0 +1,89 @@
+"""Wall time of a batch of reports against a floor measured in the same session.
+
+The floor is the same number of trivial notebooks (one cell ``x = 1``, no imports) run
+through the same runner (:func:`dxlib.runner.run_batch`) with the same kernel, jobs and
+executor: kernel start-up, papermill, HTML rendering and writing. The ratio says how much
+the notebooks' own work adds to that.
+
+    python benchmarks/batch.py                       # params/batch.yaml
+    python benchmarks/batch.py --manifest m.yaml --jobs 4
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from dxlib import paths, runner
+
+
+def trivial_manifest(folder: Path, n: int, kernel: str, timeout: float | None) -> Path:
+    """Write ``n`` one-cell notebooks and a manifest running each once; the manifest path."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    nb.metadata.kernelspec = {"name": kernel, "display_name": kernel, "language": "python"}
+    reports = []
+    for i in range(n):
+        path = folder / f"trivial_{i:04d}.ipynb"
+        nbformat.write(nb, path)
+        reports.append({"notebook": str(path)})
+    manifest = folder / "trivial.yaml"
+    manifest.write_text(
+        yaml.safe_dump({"defaults": {"kernel": kernel, "timeout": timeout}, "reports": reports}),
+        encoding="utf-8",
+    )
+    return manifest
+
+
+def timed_batch(manifest: Path, out: Path, jobs: int | None, executor: str) -> tuple[float, bool]:
+    """Seconds of wall time of one :func:`run_batch`, and whether every run succeeded."""
+    t0 = time.perf_counter()
+    result = runner.run_batch(manifest, out, jobs=jobs, executor=executor, progress=False)
+    return time.perf_counter() - t0, result.ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; print the manifest's time, the floor and the ratio."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("manifest_arg", nargs="?", help="manifest (same as --manifest)")
+    ap.add_argument("--manifest", help="batch manifest (default: params/batch.yaml)")
+    ap.add_argument("--jobs", type=int, default=None, help="parallel runs (default: CPUs)")
+    ap.add_argument("--executor", choices=["local", "dask"], default="local")
+    args = ap.parse_args(argv)
+
+    manifest = args.manifest or args.manifest_arg
+    if manifest is None:
+        if not paths.DEFAULT_BATCH.is_file():
+            ap.error(f"no manifest given and {paths.DEFAULT_BATCH} does not exist")
+        manifest = paths.DEFAULT_BATCH
+    manifest = paths.resolve(manifest)
+    specs = runner.load_manifest(manifest)
+    n = len(specs)
+    kernel = specs[0].kernel
+    timeout = specs[0].timeout
+
+    with tempfile.TemporaryDirectory(prefix="dx-bench-") as tmp:
+        tmp_path = Path(tmp)
+        (tmp_path / "nb").mkdir()
+        floor_manifest = trivial_manifest(tmp_path / "nb", n, kernel, timeout)
+        floor, floor_ok = timed_batch(floor_manifest, tmp_path / "floor", args.jobs, args.executor)
+        real, real_ok = timed_batch(manifest, tmp_path / "real", args.jobs, args.executor)
+
+    jobs = args.jobs or "cpu_count"
+    print(f"manifest : {manifest} ({n} runs, kernel {kernel}, jobs {jobs}, {args.executor})")
+    print(f"batch    : {real:8.1f} s  ({real / n:.2f} s/run){'' if real_ok else '  [failures]'}")
+    print(
+        f"floor    : {floor:8.1f} s  ({floor / n:.2f} s/run, trivial notebooks)"
+        + ("" if floor_ok else "  [failures]")
+    )
+    print(f"ratio    : {real / floor:8.2f}x")
+    return 0 if real_ok and floor_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

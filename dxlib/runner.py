@@ -1,0 +1,1200 @@
+"""The batch runner: run parameterized notebooks with Papermill, render self-contained HTML
+without code, and write an index and a machine-readable record of the batch.
+
+Manifest (YAML, read with ``yaml.safe_load`` semantics; duplicate keys are an error)::
+
+    defaults:                      # optional
+      kernel: dxlib                # kernel given to papermill (default "dxlib")
+      timeout: 600                 # per-cell timeout in seconds (default 600)
+      params: [params/common.yaml] # parameter files applied to every entry first
+    reports:
+      - notebook: 05_plan_scorecard            # stem under notebooks/, or a path
+        params: [params/05_plan_scorecard.yaml]
+        set: {lang: en}
+      - notebook: 04_pillar_assessment
+        grid: {pillar: [digital_infrastructure, digital_economy], lang: [vi, en]}
+        slug: pillar                           # optional slug prefix (default: notebook stem)
+
+Layering, later wins: ``defaults.params`` files, the entry's ``params`` files, ``set``, one
+combination of ``grid`` (cartesian product in listed order). A name may not be in both ``set``
+and ``grid``. Every name must be declared in the notebook's ``parameters`` cell, except names
+coming from ``defaults.params`` files: these are passed only to the notebooks that declare them
+(so that one common file can serve notebooks with different parameters), and are an error only
+when no notebook of the manifest declares them. Types follow :func:`dxlib.nbtools.check_value`.
+
+Slug of a run: the prefix (``slug`` or the notebook stem, slugified), then for every key of
+``set`` and ``grid`` in the order written ``__<key>-<slugified value>``. Slugs consist of
+``[a-z0-9_-]`` only, so they cannot leave the output folder; ``index`` and ``run`` are reserved.
+
+Execution: the unit of work is :func:`execute_run`, a pure function of the notebook *content*
+and parameters that returns the executed notebook as JSON text; it writes only to its own
+temporary folder, so it can run on a Dask worker that does not share the project's files.
+The kernel's working directory is the notebook's folder when the worker has it (as in
+JupyterLab), else the run's temporary folder; notebooks take their paths from
+:mod:`dxlib.paths`, so either works. Everything in the output folder is written by the main
+process, each file through a temporary name and ``os.replace``.
+
+Outputs in ``out_dir``: ``<slug>.html``, ``<slug>/<slug>.ipynb`` (also for failed runs),
+``<slug>/metrics.json``, ``index.html`` and ``run.json``. ``run.json`` holds, per run, slug,
+notebook, parameters, param_files, status, error, outputs (relative paths) and metrics; plus
+versions, git commit and the manifest path; all that varies between two executions of the same
+batch (times, executor, jobs) is under its top-level ``timing`` key.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import fnmatch
+import functools
+import hashlib
+import itertools
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dxlib import __version__, paths
+from dxlib.errors import DxError, ParameterError, Problem, display_path
+from dxlib.nbtools import (
+    INJECTED_TAG,
+    ParamSpec,
+    check_value,
+    declared_parameters,
+    read_metrics,
+    strip_metrics_outputs,
+    suggest,
+)
+
+#: Kernel used when the manifest names none.
+DEFAULT_KERNEL = "dxlib"
+#: Per-cell timeout (seconds) when the manifest and the caller give none.
+DEFAULT_TIMEOUT = 600
+#: Slugs that would collide with the batch's own files.
+RESERVED_SLUGS = frozenset({"index", "run"})
+#: Where the jinja2 templates (index, run details, nbconvert report template) live.
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: Tag papermill gives the error banner cells it adds to a failed notebook.
+PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+#: Cells with these tags are not rendered.
+REMOVED_TAGS = frozenset({"remove-cell", INJECTED_TAG, PAPERMILL_ERROR_TAG})
+
+_MANIFEST_KEYS = {"defaults", "reports"}
+_DEFAULTS_KEYS = {"kernel", "timeout", "params"}
+_ENTRY_KEYS = {"notebook", "params", "set", "grid", "slug"}
+_SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers: slugs, JSON, atomic writes, YAML
+# --------------------------------------------------------------------------------------------
+
+
+def slugify(value: Any) -> str:
+    """Lower-case ASCII slug: Vietnamese diacritics folded (``đ`` -> ``d``), every run of other
+    characters -> ``_``; lists are joined with ``-``; ``None`` -> ``none``.
+
+    >>> slugify("Kinh tế số – Đắk Lắk")
+    'kinh_te_so_dak_lak'
+    """
+    if isinstance(value, list | tuple):
+        return "-".join(slugify(v) for v in value)
+    if value is None:
+        return "none"
+    text = str(value).replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def dumps_json(obj: Any) -> str:
+    """JSON as dxlib writes it: sorted keys, UTF-8 text (no ``\\u`` escapes), indent 2, final
+    newline."""
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+
+
+@functools.cache
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to a temporary file in ``path``'s folder, then ``os.replace`` it into place:
+    readers see the old file or the new one, never half of it (also after Ctrl-C)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; reports are meant to be shared
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """:func:`atomic_write_bytes` of UTF-8 text."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
+    """Atomically write ``obj`` as :func:`dumps_json` text."""
+    return atomic_write_text(path, dumps_json(obj))
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that rejects duplicate keys in a mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:  # type: ignore[override]
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    f"found duplicate key {key!r}",
+                    key_node.start_mark,
+                )
+            seen[key] = True
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: Path) -> Any:
+    """YAML data of ``path`` (safe loader, duplicate keys rejected); ``ParameterError`` with the
+    file name and position when it cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ParameterError(f"{display_path(path)}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParameterError(f"{display_path(path)}: cannot read ({exc})") from None
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{display_path(path)}: not valid YAML: {exc}") from None
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", type(None): "nothing"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# --------------------------------------------------------------------------------------------
+# Manifest
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RunSpec:
+    """One run of a notebook with one parameter set."""
+
+    slug: str
+    notebook: Path
+    parameters: dict[str, Any]  # fully layered values passed to papermill
+    param_files: list[Path] = field(default_factory=list)
+    kernel: str = DEFAULT_KERNEL
+    timeout: float | None = DEFAULT_TIMEOUT
+    defaults: dict[str, str] = field(default_factory=dict)  # declared defaults, as written
+    manifest: Path | None = None
+
+    @cached_property
+    def notebook_text(self) -> str:
+        """The notebook file's content."""
+        return self.notebook.read_text(encoding="utf-8")
+
+    def payload(self) -> dict[str, Any]:
+        """The picklable, filesystem-independent input of :func:`execute_run`."""
+        return {
+            "slug": self.slug,
+            "notebook_name": self.notebook.name,
+            "notebook_json": self.notebook_text,
+            "parameters": self.parameters,
+            "kernel": self.kernel,
+            "timeout": self.timeout,
+            "cwd": str(self.notebook.parent),
+        }
+
+
+class _Problems:
+    def __init__(self, manifest: Path):
+        self.file = display_path(manifest)
+        self.items: list[Problem] = []
+
+    def add(self, where: str, found: str, expected: str, hint: str = "") -> None:
+        self.items.append(Problem(self.file, where, "", found, expected, hint))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            n = len(self.items)
+            head = f"{n} problem{'s' if n != 1 else ''} in the manifest {self.file}:"
+            err = ParameterError("\n".join([head, *(f"- {p}" for p in self.items)]))
+            err.problems = list(self.items)  # type: ignore[attr-defined]
+            raise err
+
+
+def _notebook_path(name: str) -> Path:
+    if name.endswith(".ipynb") or "/" in name or os.sep in name:
+        return paths.resolve(name)
+    return paths.NOTEBOOKS / f"{name}.ipynb"
+
+
+def _str_list(value: Any) -> list | None:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    return None
+
+
+def load_manifest(path: str | os.PathLike[str], *, only: str | None = None) -> list[RunSpec]:
+    """Read and validate a batch manifest; the runs it describes, in manifest order.
+
+    Every problem is collected and reported in one :class:`~dxlib.errors.ParameterError` naming
+    the manifest and the YAML path. ``only`` keeps the runs whose slug matches it (an
+    ``fnmatch`` pattern if it contains ``*?[``, else a substring); the whole manifest is
+    validated first either way.
+    """
+    manifest = paths.resolve(path)
+    data = read_yaml(manifest)
+    pb = _Problems(manifest)
+    if not isinstance(data, dict):
+        pb.add("(top level)", _type_name(data), "a mapping with 'reports' (and 'defaults')")
+        pb.raise_if_any()
+    for key in data:
+        if key not in _MANIFEST_KEYS:
+            pb.add(
+                str(key),
+                f"unknown key '{key}'",
+                "one of: defaults, reports",
+                suggest(str(key), _MANIFEST_KEYS),
+            )
+
+    # --- defaults
+    defaults = data.get("defaults") or {}
+    kernel, timeout, default_files = DEFAULT_KERNEL, DEFAULT_TIMEOUT, []
+    if not isinstance(defaults, dict):
+        pb.add("defaults", _type_name(defaults), "a mapping")
+        defaults = {}
+    for key in defaults:
+        if key not in _DEFAULTS_KEYS:
+            pb.add(
+                f"defaults.{key}",
+                f"unknown key '{key}'",
+                "one of: kernel, params, timeout",
+                suggest(str(key), _DEFAULTS_KEYS),
+            )
+    if "kernel" in defaults:
+        if isinstance(defaults["kernel"], str) and defaults["kernel"]:
+            kernel = defaults["kernel"]
+        else:
+            pb.add("defaults.kernel", _short(defaults["kernel"]), "a kernel name (text)")
+    if "timeout" in defaults:
+        t = defaults["timeout"]
+        if t is None or (isinstance(t, int | float) and not isinstance(t, bool) and t > 0):
+            timeout = t
+        else:
+            pb.add("defaults.timeout", _short(t), "a positive number of seconds (or null)")
+    if "params" in defaults:
+        files = _str_list(defaults["params"])
+        if files is None:
+            pb.add("defaults.params", _short(defaults["params"]), "a list of parameter files")
+        else:
+            default_files = files
+
+    param_cache: dict[Path, dict | None] = {}
+
+    def load_params(file: str, where: str) -> tuple[Path, dict]:
+        p = paths.resolve(file)
+        if p not in param_cache:
+            param_cache[p] = None
+            if not p.is_file():
+                pb.add(
+                    where,
+                    f"'{file}', which does not exist ({display_path(p)})",
+                    "an existing parameter file (paths are relative to the project root)",
+                )
+            else:
+                try:
+                    values = read_yaml(p)
+                except ParameterError as exc:
+                    pb.add(where, str(exc), "a readable YAML parameter file")
+                else:
+                    if values is None:
+                        values = {}
+                    if not isinstance(values, dict) or not all(isinstance(k, str) for k in values):
+                        pb.add(
+                            where,
+                            f"{display_path(p)} holding {_type_name(values)}",
+                            "a mapping of parameter names to values",
+                        )
+                    else:
+                        param_cache[p] = values
+        return p, param_cache[p] or {}
+
+    defaults_loaded = [load_params(f, f"defaults.params[{j}]") for j, f in enumerate(default_files)]
+
+    # --- entries
+    reports = data.get("reports")
+    if not isinstance(reports, list) or not reports:
+        pb.add(
+            "reports",
+            _short(reports) if reports is not None else "nothing",
+            "a non-empty list of report entries",
+        )
+        reports = []
+
+    runs: list[RunSpec] = []
+    slug_where: dict[str, str] = {}
+    declared_anywhere: set[str] = set()
+    declared_cache: dict[Path, dict[str, ParamSpec] | None] = {}
+    stems = sorted(p.stem for p in paths.NOTEBOOKS.glob("*.ipynb")) if paths.NOTEBOOKS.is_dir() else []
+
+    for i, entry in enumerate(reports):
+        here = f"reports[{i}]"
+        if not isinstance(entry, dict):
+            pb.add(here, _type_name(entry), "a mapping with 'notebook'")
+            continue
+        for key in entry:
+            if key not in _ENTRY_KEYS:
+                pb.add(
+                    f"{here}.{key}",
+                    f"unknown key '{key}'",
+                    "one of: " + ", ".join(sorted(_ENTRY_KEYS)),
+                    suggest(str(key), _ENTRY_KEYS),
+                )
+        name = entry.get("notebook")
+        declared: dict[str, ParamSpec] | None = None
+        nb_path: Path | None = None
+        if not isinstance(name, str) or not name:
+            pb.add(
+                f"{here}.notebook",
+                _short(name) if name is not None else "nothing",
+                "a notebook stem under notebooks/ or a path to a .ipynb file",
+            )
+        else:
+            nb_path = _notebook_path(name)
+            if not nb_path.is_file():
+                pb.add(
+                    f"{here}.notebook",
+                    f"'{name}', which does not exist ({display_path(nb_path)})",
+                    "a notebook stem under notebooks/ or a path to a .ipynb file",
+                    suggest(Path(name).stem, stems),
+                )
+                nb_path = None
+            else:
+                if nb_path not in declared_cache:
+                    try:
+                        declared_cache[nb_path] = declared_parameters(nb_path)
+                    except Exception as exc:  # noqa: BLE001 - any unreadable notebook
+                        declared_cache[nb_path] = None
+                        pb.add(
+                            f"{here}.notebook",
+                            f"{display_path(nb_path)}, which cannot be read ({type(exc).__name__}: {exc})",
+                            "a Jupyter notebook",
+                        )
+                declared = declared_cache[nb_path]
+        if declared is not None:
+            declared_anywhere.update(declared)
+
+        def check(
+            where: str,
+            pname: str,
+            value: Any,
+            declared=declared,
+            nb_path=nb_path,
+            strict: bool = True,
+        ) -> bool:
+            """Check one value; False when the name is not declared (and not strict)."""
+            if declared is None:
+                return True
+            spec = declared.get(pname)
+            if spec is None:
+                if strict:
+                    pb.add(
+                        where,
+                        f"parameter '{pname}', which {nb_path.stem} does not declare",
+                        "one of: " + (", ".join(declared) or "(no parameters)"),
+                        suggest(pname, list(declared)),
+                    )
+                return False
+            expected = check_value(spec, value)
+            if expected is not None:
+                pb.add(where, f"{type(value).__name__} {_short(value)}", expected)
+            return True
+
+        values: dict[str, Any] = {}
+        files: list[Path] = []
+        for j, (p, vals) in enumerate(defaults_loaded):
+            files.append(p)
+            for k, v in vals.items():
+                if check(f"defaults.params[{j}] ({display_path(p)}).{k}", k, v, strict=False):
+                    values[k] = v
+        entry_files = entry.get("params", [])
+        file_list = _str_list(entry_files) if entry_files is not None else []
+        if file_list is None:
+            pb.add(f"{here}.params", _short(entry_files), "a list of parameter files")
+            file_list = []
+        for j, f in enumerate(file_list):
+            p, vals = load_params(f, f"{here}.params[{j}]")
+            files.append(p)
+            for k, v in vals.items():
+                check(f"{here}.params[{j}] ({display_path(p)}).{k}", k, v)
+                values[k] = v
+        set_values = entry.get("set") or {}
+        if not isinstance(set_values, dict):
+            pb.add(f"{here}.set", _type_name(set_values), "a mapping of parameter names to values")
+            set_values = {}
+        for k, v in set_values.items():
+            check(f"{here}.set.{k}", str(k), v)
+            values[str(k)] = v
+        grid = entry.get("grid") or {}
+        if not isinstance(grid, dict):
+            pb.add(f"{here}.grid", _type_name(grid), "a mapping of parameter names to lists")
+            grid = {}
+        for k, vs in list(grid.items()):
+            if not isinstance(vs, list) or not vs:
+                pb.add(f"{here}.grid.{k}", _short(vs), "a non-empty list of values")
+                grid.pop(k)
+                continue
+            if k in set_values:
+                pb.add(f"{here}.grid.{k}", f"'{k}' in both set and grid", "each name in one of them")
+            for m, v in enumerate(vs):
+                check(f"{here}.grid.{k}[{m}]", str(k), v)
+        prefix = entry.get("slug", None)
+        if prefix is not None and not (isinstance(prefix, str) and slugify(prefix)):
+            pb.add(f"{here}.slug", _short(prefix), "text with letters or digits")
+            prefix = None
+        if nb_path is None:
+            continue
+        prefix_slug = slugify(prefix if prefix is not None else nb_path.stem)
+        order = [key for key in entry if key in ("set", "grid")]
+        slug_keys = [(src, k) for src in order for k in (set_values if src == "set" else grid)]
+        defaults_text = {n: s.default_source for n, s in (declared or {}).items()}
+        for combo in itertools.product(*grid.values()):
+            run_values = dict(values)
+            chosen = dict(zip(grid.keys(), combo, strict=True))
+            run_values.update(chosen)
+            slug = prefix_slug + "".join(
+                f"__{slugify(k)}-{slugify(set_values[k] if src == 'set' else chosen[k])}"
+                for src, k in slug_keys
+            )
+            if slug in slug_where:
+                pb.add(
+                    here,
+                    f"duplicate slug '{slug}' (also made by {slug_where[slug]})",
+                    "a unique slug per run: add a 'slug' prefix or change set/grid",
+                )
+                continue
+            if slug in RESERVED_SLUGS or not _SLUG_OK.match(slug):
+                pb.add(
+                    f"{here}.slug",
+                    f"slug '{slug}'",
+                    "a slug other than index/run, starting with a letter or digit",
+                )
+                continue
+            slug_where[slug] = here
+            runs.append(
+                RunSpec(slug, nb_path, run_values, list(files), kernel, timeout, defaults_text, manifest)
+            )
+
+    # names in defaults.params files that no notebook declares are typos, not "shared" names
+    for j, (p, vals) in enumerate(defaults_loaded):
+        for k in vals:
+            if declared_anywhere and k not in declared_anywhere:
+                pb.add(
+                    f"defaults.params[{j}] ({display_path(p)}).{k}",
+                    f"parameter '{k}', which no notebook of the manifest declares",
+                    "a parameter of at least one notebook",
+                    suggest(k, declared_anywhere),
+                )
+    pb.raise_if_any()
+
+    if only:
+        if any(c in only for c in "*?["):
+            chosen_runs = [r for r in runs if fnmatch.fnmatchcase(r.slug, only)]
+        else:
+            chosen_runs = [r for r in runs if only in r.slug]
+        if not chosen_runs:
+            hint = suggest(only, [r.slug for r in runs])
+            raise ParameterError(
+                f"{display_path(manifest)}: no run matches --only {only!r}"
+                + (f" ({hint})" if hint else "")
+                + "; slugs are: "
+                + ", ".join(r.slug for r in runs)
+            )
+        runs = chosen_runs
+    return runs
+
+
+# --------------------------------------------------------------------------------------------
+# The unit of work
+# --------------------------------------------------------------------------------------------
+
+
+def _first_line(source: str | list[str]) -> str:
+    source = "".join(source) if isinstance(source, list) else source
+    for line in source.splitlines():
+        if line.strip():
+            line = line.strip()
+            return line if len(line) <= 120 else line[:117] + "..."
+    return ""
+
+
+def find_error(nb: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The first failing cell of an executed notebook: ``{cell, execution_count, first_line,
+    ename, evalue}`` where ``cell`` counts the cells of the notebook as written (0-based; the
+    injected-parameters cell and papermill's error banners are not counted); ``None`` if no
+    cell failed."""
+    index = -1
+    for cell in nb["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if INJECTED_TAG in tags or PAPERMILL_ERROR_TAG in tags:
+            continue
+        index += 1
+        if cell.get("cell_type") != "code":
+            continue
+        base = {
+            "cell": index,
+            "execution_count": cell.get("execution_count"),
+            "first_line": _first_line(cell.get("source", "")),
+        }
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                if out.get("ename") == "SystemExit" and out.get("evalue") in ("", "0"):
+                    continue
+                return {**base, "ename": out.get("ename", ""), "evalue": out.get("evalue", "")}
+        if cell.get("metadata", {}).get("papermill", {}).get("exception") is True:
+            return {**base, "ename": "", "evalue": ""}
+    return None
+
+
+def _kernel_quiet_arguments(kernel: str) -> list[str]:
+    """Extra kernel arguments that silence ipykernel's start-up warnings (one per run on the
+    console otherwise); none for kernels that are not ipykernel or cannot be found."""
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        argv = KernelSpecManager().get_kernel_spec(kernel).argv
+    except Exception:  # noqa: BLE001 - papermill reports a missing kernel itself
+        return []
+    if any("ipykernel" in a for a in argv):
+        return ["--IPKernelApp.log_level=CRITICAL"]
+    return []
+
+
+def execute_run(spec_payload: dict[str, Any]) -> dict[str, Any]:
+    """Execute one notebook; the worker function of both executors.
+
+    ``spec_payload`` is :meth:`RunSpec.payload`: ``slug``, ``notebook_name``, ``notebook_json``
+    (the notebook's content), ``parameters``, ``kernel``, ``timeout`` and ``cwd`` (used only if
+    that folder exists where this runs). Writes only inside its own temporary folder. Never
+    raises for a failing notebook; returns ``{slug, status ('ok'|'failed'), executed_notebook
+    (JSON text, partial for failures; None if execution never started), error (None or
+    {cell, execution_count, first_line, ename, evalue}), seconds}``.
+    """
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    start = time.perf_counter()
+    error: dict[str, Any] | None = None
+    executed: str | None = None
+    with tempfile.TemporaryDirectory(prefix="dxrun-") as tmp:
+        inp = Path(tmp) / Path(spec_payload.get("notebook_name") or "notebook.ipynb").name
+        out = Path(tmp) / "executed.ipynb"
+        inp.write_text(spec_payload["notebook_json"], encoding="utf-8")
+        kernel = spec_payload.get("kernel") or DEFAULT_KERNEL
+        cwd = spec_payload.get("cwd")
+        if not cwd or not os.path.isdir(cwd):
+            cwd = tmp
+        try:
+            papermill.execute_notebook(
+                str(inp),
+                str(out),
+                parameters=spec_payload.get("parameters") or {},
+                kernel_name=kernel,
+                execution_timeout=spec_payload.get("timeout"),
+                cwd=cwd,
+                progress_bar=False,
+                log_output=False,
+                extra_arguments=_kernel_quiet_arguments(kernel),
+            )
+        except PapermillExecutionError as exc:
+            error = {
+                "cell": None,
+                "execution_count": exc.exec_count,
+                "first_line": _first_line(exc.source or ""),
+                "ename": exc.ename,
+                "evalue": exc.evalue,
+            }
+        except Exception as exc:  # noqa: BLE001 - dead kernel, timeout, missing kernel, ...
+            text = str(exc).strip()
+            error = {
+                "cell": None,
+                "execution_count": None,
+                "first_line": "",
+                "ename": type(exc).__name__,
+                "evalue": text if len(text) <= 1000 else text[:997] + "...",
+            }
+        if out.is_file():
+            executed = out.read_text(encoding="utf-8")
+    if executed is not None:
+        located = find_error(nbformat.reads(executed, as_version=4))
+        if located is not None:
+            if error is None:
+                error = located
+            else:  # keep the exception's name/value when the cell has no error output
+                error = {**error, **{k: v for k, v in located.items() if v or k == "cell"}}
+    return {
+        "slug": spec_payload["slug"],
+        "status": "failed" if error else "ok",
+        "executed_notebook": executed,
+        "error": error,
+        "seconds": round(time.perf_counter() - start, 3),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Executors
+# --------------------------------------------------------------------------------------------
+
+
+def _crash(slug: str, exc: BaseException) -> dict[str, Any]:
+    return {
+        "slug": slug,
+        "status": "failed",
+        "executed_notebook": None,
+        "seconds": 0.0,
+        "error": {
+            "cell": None,
+            "execution_count": None,
+            "first_line": "",
+            "ename": type(exc).__name__,
+            "evalue": str(exc),
+        },
+    }
+
+
+def _run_local(payloads: list[dict], jobs: int) -> Iterator[dict]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    try:
+        futures = {pool.submit(execute_run, p): p["slug"] for p in payloads}
+        for fut in as_completed(futures):
+            try:
+                yield fut.result()
+            except Exception as exc:  # noqa: BLE001 - a worker process died
+                yield _crash(futures[fut], exc)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown(wait=True)
+
+
+def _run_dask(payloads: list[dict], jobs: int, scheduler: Any) -> Iterator[dict]:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise DxError("the Dask executor needs dask and distributed: pip install '.[dask]'") from None
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True)
+        client, own_client = Client(cluster), True
+    elif isinstance(scheduler, Client):
+        client, own_client = scheduler, False
+    else:
+        client, own_client = Client(scheduler), True
+    try:
+        futures = {client.submit(execute_run, p, pure=False): p["slug"] for p in payloads}
+        try:
+            for fut in as_completed(list(futures)):
+                try:
+                    yield fut.result()
+                except Exception as exc:  # noqa: BLE001 - worker lost, unpicklable, ...
+                    yield _crash(futures[fut], exc)
+        except BaseException:
+            client.cancel(list(futures))
+            raise
+    finally:
+        if own_client:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------------------------
+
+
+def _git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=paths.ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else "unknown"
+
+
+def _package_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    result = {}
+    for name in ("pandas", "numpy", "statsmodels", "papermill", "nbconvert"):
+        try:
+            result[name] = version(name)
+        except PackageNotFoundError:
+            result[name] = "not installed"
+    return result
+
+
+def data_fingerprint(root: Path | None = None) -> dict[str, str]:
+    """``{path relative to the project root: first 12 hex digits of sha256}`` for every file
+    under ``data/`` (hidden files skipped), sorted by path."""
+    root = paths.DATA if root is None else root
+    result: dict[str, str] = {}
+    if not root.is_dir():
+        return result
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts):
+            h = hashlib.sha256()
+            with p.open("rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            result[display_path(p)] = h.hexdigest()[:12]
+    return result
+
+
+def _first_heading(nb: Mapping[str, Any]) -> str:
+    for cell in nb["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.get("cell_type") != "markdown" or REMOVED_TAGS.intersection(tags):
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        for line in source.splitlines():
+            m = re.match(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", line)
+            if m and m.group(1):
+                return re.sub(r"[*_`]", "", m.group(1)).strip()
+    return ""
+
+
+def _value_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+class _Renderer:
+    """HTML of the runs and of the index, in this process (one nbconvert exporter reused)."""
+
+    def __init__(self) -> None:
+        import jinja2
+        from nbconvert import HTMLExporter
+        from nbconvert.preprocessors import TagRemovePreprocessor
+
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+            autoescape=True,
+            keep_trailing_newline=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        self.exporter = HTMLExporter(
+            template_name="lab",
+            template_file=str(TEMPLATES / "dx_report.html.j2"),
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+        )
+        self.exporter.register_preprocessor(
+            TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS), enabled=True), enabled=True
+        )
+
+    def report(self, nb: Any, spec: RunSpec, record: dict, context: dict) -> str:
+        """HTML of one run: no code, no injected parameters, failure note, run details."""
+        nb = copy.deepcopy(nb)
+        strip_metrics_outputs(nb)
+        for cell in nb.cells:  # tracebacks and warnings are for the .ipynb, not for planners
+            if cell.cell_type == "code":
+                cell.outputs = [
+                    o
+                    for o in cell.get("outputs", [])
+                    if o.get("output_type") != "error"
+                    and not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                ]
+        nb.metadata["title"] = _first_heading(nb) or spec.slug
+        lang = spec.parameters.get("lang")
+        if lang is None:
+            try:
+                lang = ast.literal_eval(spec.defaults.get("lang", "None"))
+            except (ValueError, SyntaxError):
+                lang = None
+        self.exporter.language_code = lang if lang in ("vi", "en") else "en"
+        params = [
+            {"name": k, "value": _value_text(v), "source": "manifest"} for k, v in spec.parameters.items()
+        ]
+        params += [
+            {"name": k, "value": src, "source": "mặc định / default"}
+            for k, src in spec.defaults.items()
+            if k not in spec.parameters
+        ]
+        footer = self.env.get_template("run_details.html.j2").render(
+            notebook=record["notebook"],
+            slug=spec.slug,
+            status=record["status"],
+            param_files=record["param_files"],
+            parameters=params,
+            **context,
+        )
+        header = ""
+        if record["status"] != "ok":
+            header = self.env.get_template("failure_note.html.j2").render(
+                error=record["error"], notebook_link=record["outputs"]["notebook"] or "-"
+            )
+        resources = {
+            "metadata": {"name": spec.slug, "path": str(spec.notebook.parent)},
+            "dx_header": header,
+            "dx_footer": footer,
+        }
+        html, _ = self.exporter.from_notebook_node(nb, resources=resources)
+        return html
+
+    def index(self, records: list[dict], titles: dict[str, str], context: dict) -> str:
+        """HTML of ``index.html``: every run grouped by notebook, in manifest order."""
+        groups: dict[str, dict] = {}
+        for rec in records:
+            g = groups.setdefault(
+                rec["notebook"],
+                {
+                    "notebook": rec["notebook"],
+                    "title": titles.get(rec["notebook"], ""),
+                    "anchor": "nb-" + slugify(rec["notebook"]),
+                    "runs": [],
+                },
+            )
+            g["title"] = g["title"] or Path(rec["notebook"]).stem
+            g["runs"].append(
+                {
+                    **rec,
+                    "parameters_text": [(k, _value_text(v)) for k, v in rec["parameters"].items()],
+                }
+            )
+        counts = {
+            "total": len(records),
+            "ok": sum(r["status"] == "ok" for r in records),
+            "failed": sum(r["status"] == "failed" for r in records),
+            "not_run": sum(r["status"] == "not_run" for r in records),
+        }
+        return self.env.get_template("batch_index.html.j2").render(
+            groups=list(groups.values()), counts=counts, **context
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# The batch
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    """What :func:`run_batch` did. ``runs`` are the per-run records of ``run.json``."""
+
+    runs: list[dict[str, Any]]
+    ok: bool
+    summary_text: str
+    index_path: Path
+    run_json_path: Path | None = None
+    out_dir: Path | None = None
+
+
+def _summary(records: list[dict], out_dir: Path) -> str:
+    n = len(records)
+    ok = sum(r["status"] == "ok" for r in records)
+    failed = [r for r in records if r["status"] == "failed"]
+    not_run = n - ok - len(failed)
+    head = f"{n} run{'s' if n != 1 else ''}: {ok} ok, {len(failed)} failed"
+    if not_run:
+        head += f", {not_run} not run"
+    lines = [f"{head} -> {display_path(out_dir)}"]
+    for r in failed:
+        e = r["error"] or {}
+        lines.append(f"FAILED {r['slug']} ({r['notebook']})")
+        where = []
+        if e.get("cell") is not None:
+            where.append(f"cell {e['cell']}")
+        if e.get("execution_count") is not None:
+            where.append(f"In [{e['execution_count']}]")
+        loc = " ".join(where)
+        if e.get("first_line"):
+            loc += f": {e['first_line']}" if loc else e["first_line"]
+        if loc:
+            lines.append(f"  at {loc}")
+        lines.append(f"  {e.get('ename', '')}: {e.get('evalue', '')}")
+    return "\n".join(lines)
+
+
+def _check_kernel(kernels: set[str], manifest: Path) -> None:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    available = set(KernelSpecManager().find_kernel_specs())
+    missing = sorted(kernels - available)
+    if missing:
+        raise ParameterError(
+            f"{display_path(manifest)}, defaults.kernel: found kernel '{missing[0]}', which is "
+            f"not installed; expected one of: {', '.join(sorted(available)) or '(none)'}"
+            + (
+                " (register it with: python -m ipykernel install --user --name dxlib)"
+                if missing[0] == DEFAULT_KERNEL
+                else ""
+            )
+        )
+
+
+def run_batch(
+    manifest: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str] = paths.REPORTS,
+    *,
+    jobs: int | None = None,
+    only: str | None = None,
+    executor: str = "local",
+    scheduler: Any = None,
+    timeout: float | None = None,
+    progress: bool = True,
+) -> BatchResult:
+    """Run every report of ``manifest`` and write the outputs to ``out_dir``.
+
+    ``jobs``: parallel runs (default ``os.cpu_count()``; for Dask without ``scheduler``, the
+    number of ``LocalCluster`` workers). ``executor``: ``"local"`` (process pool) or ``"dask"``
+    (``scheduler``: address or ``distributed.Client``; a ``LocalCluster`` when ``None``).
+    ``timeout`` overrides the manifest's per-cell timeout. Failing runs do not stop the others;
+    ``result.ok`` is False when any failed. Manifest problems raise
+    :class:`~dxlib.errors.ParameterError` before anything runs.
+    """
+    from tqdm.auto import tqdm
+
+    manifest_path = paths.resolve(manifest)
+    specs = load_manifest(manifest_path, only=only)
+    if executor not in ("local", "dask"):
+        raise ParameterError(f"executor: found {executor!r}; expected 'local' or 'dask'")
+    if timeout is not None:
+        for s in specs:
+            s.timeout = timeout
+    if executor == "local":
+        _check_kernel({s.kernel for s in specs}, manifest_path)
+    out = Path(out_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    for s in specs:  # slugs are [a-z0-9_-]; this guards against future changes
+        if (out / s.slug).resolve().parent != out:
+            raise ParameterError(f"slug {s.slug!r} would leave the output folder {out}")
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(specs)))
+
+    by_slug = {s.slug: s for s in specs}
+    renderer = _Renderer()
+    context = {
+        "dxlib_version": __version__,
+        "git_commit": _git_commit(),
+        "data_files": data_fingerprint(),
+    }
+    titles: dict[str, str] = {}
+    for s in specs:
+        key = display_path(s.notebook)
+        if key not in titles:
+            titles[key] = _first_heading(json.loads(s.notebook_text))
+    records: dict[str, dict] = {}
+    seconds: dict[str, float] = {}
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    payloads = [s.payload() for s in specs]
+    results = _run_local(payloads, jobs) if executor == "local" else _run_dask(payloads, jobs, scheduler)
+    bar = tqdm(total=len(specs), disable=not progress, unit="run", desc="dx reports", file=sys.stderr)
+    try:
+        for result in results:
+            spec = by_slug[result["slug"]]
+            try:
+                records[spec.slug] = _write_run(out, spec, result, renderer, context)
+            except Exception as exc:  # noqa: BLE001 - one unrenderable run must not stop the batch
+                result = {
+                    **result,
+                    "status": "failed",
+                    "error": {
+                        "cell": None,
+                        "execution_count": None,
+                        "first_line": "",
+                        "ename": type(exc).__name__,
+                        "evalue": f"writing the outputs failed: {exc}",
+                    },
+                }
+                records[spec.slug] = {**_not_run_record(spec), "status": "failed", "error": result["error"]}
+            seconds[spec.slug] = result.get("seconds", 0.0)
+            bar.update(1)
+            if result["status"] != "ok":
+                e = result.get("error") or {}
+                bar.write(
+                    f"FAILED {spec.slug}: {e.get('ename', '')}: {e.get('evalue', '')}",
+                    file=sys.stderr,
+                )
+    finally:
+        bar.close()
+        if hasattr(results, "close"):
+            results.close()
+        ordered = [records.get(s.slug) or _not_run_record(s) for s in specs]
+        timing = {
+            "started": started.isoformat(timespec="seconds"),
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+            "seconds": round(time.perf_counter() - t0, 3),
+            "run_seconds": seconds,
+            "executor": executor,
+            "jobs": jobs,
+        }
+        run_json = {
+            "manifest": display_path(manifest_path),
+            "dxlib_version": __version__,
+            "git_commit": context["git_commit"],
+            "python": platform.python_version(),
+            "packages": _package_versions(),
+            "data_files": context["data_files"],
+            "summary": {
+                "total": len(ordered),
+                "ok": sum(r["status"] == "ok" for r in ordered),
+                "failed": sum(r["status"] == "failed" for r in ordered),
+            },
+            "runs": ordered,
+            "timing": timing,
+        }
+        run_json_path = write_json(out / "run.json", run_json)
+        index_path = atomic_write_text(out / "index.html", renderer.index(ordered, titles, context))
+    return BatchResult(
+        runs=ordered,
+        ok=all(r["status"] == "ok" for r in ordered),
+        summary_text=_summary(ordered, out),
+        index_path=index_path,
+        run_json_path=run_json_path,
+        out_dir=out,
+    )
+
+
+def _outputs(slug: str) -> dict[str, str | None]:
+    return {
+        "html": f"{slug}.html",
+        "notebook": f"{slug}/{slug}.ipynb",
+        "metrics": f"{slug}/metrics.json",
+    }
+
+
+def _base_record(spec: RunSpec) -> dict[str, Any]:
+    return {
+        "slug": spec.slug,
+        "notebook": display_path(spec.notebook),
+        "parameters": spec.parameters,
+        "param_files": [display_path(p) for p in spec.param_files],
+    }
+
+
+def _not_run_record(spec: RunSpec) -> dict[str, Any]:
+    return {
+        **_base_record(spec),
+        "status": "not_run",
+        "error": None,
+        "metrics": {},
+        "outputs": {"html": None, "notebook": None, "metrics": None},
+    }
+
+
+def _write_run(out: Path, spec: RunSpec, result: dict, renderer: _Renderer, context: dict) -> dict[str, Any]:
+    """Write one run's notebook, metrics and HTML (main process); its ``run.json`` record."""
+    import nbformat
+
+    outputs = _outputs(spec.slug)
+    text = result.get("executed_notebook")
+    if text:
+        nb = nbformat.reads(text, as_version=4)
+        pm = nb.metadata.setdefault("papermill", {})
+        pm["input_path"] = display_path(spec.notebook)
+        pm["output_path"] = outputs["notebook"]
+        atomic_write_text(out / outputs["notebook"], nbformat.writes(nb) + "\n")
+    else:  # execution never started: render the notebook as written, keep no .ipynb
+        nb = nbformat.reads(spec.notebook_text, as_version=4)
+        outputs["notebook"] = None
+    metrics = read_metrics(nb) if text else {}
+    write_json(out / spec.slug / "metrics.json", metrics)
+    record = {
+        **_base_record(spec),
+        "status": result["status"],
+        "error": result.get("error"),
+        "metrics": metrics,
+        "outputs": outputs,
+    }
+    atomic_write_text(out / outputs["html"], renderer.report(nb, spec, record, context))
+    return record
+
+
+def batch_main(argv: Sequence[str] | None = None) -> int:
+    """Minimal command line (``python -m dxlib.runner MANIFEST [OUT]``) for debugging; the
+    ``dx reports`` command of :mod:`dxlib.cli` is the real one."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m dxlib.runner")
+    ap.add_argument("manifest", nargs="?", default=str(paths.DEFAULT_BATCH))
+    ap.add_argument("out", nargs="?", default=str(paths.REPORTS))
+    ap.add_argument("--jobs", type=int)
+    ap.add_argument("--only")
+    ap.add_argument("--executor", choices=["local", "dask"], default="local")
+    ap.add_argument("--scheduler")
+    args = ap.parse_args(argv)
+    try:
+        result = run_batch(
+            args.manifest,
+            args.out,
+            jobs=args.jobs,
+            only=args.only,
+            executor=args.executor,
+            scheduler=args.scheduler,
+        )
+    except DxError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(result.summary_text)
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(batch_main())

@@ -1,0 +1,474 @@
+"""Tests of the batch runner (dxlib.runner) and the notebook helpers (dxlib.nbtools).
+
+The notebooks under tests/fixtures/notebooks are executed with the ``python3`` kernel (the
+interpreter running the tests); the manifest's ``defaults.kernel`` selects it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from dxlib import nbtools, runner
+from dxlib.errors import ParameterError
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+REPORT_A = FIXTURES / "report_a.ipynb"
+REPORT_B = FIXTURES / "report_b.ipynb"
+FAILING = FIXTURES / "failing.ipynb"
+XSS = "<script>alert(1)</script>"
+
+MANIFEST = f"""\
+defaults:
+  kernel: python3
+  timeout: 120
+reports:
+  - notebook: {REPORT_A}
+    set: {{n: 3, label: "{XSS}"}}
+  - notebook: {REPORT_B}
+    grid: {{pillar: [digital_infrastructure, "Kinh tế số"]}}
+  - notebook: {FAILING}
+"""
+
+SLUG_A = "report_a__n-3__label-script_alert_1_script"
+SLUGS_B = ["report_b__pillar-digital_infrastructure", "report_b__pillar-kinh_te_so"]
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def code_sources(nb_path: Path) -> list[str]:
+    nb = nbformat.read(nb_path, as_version=4)
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs += [v for k, v in attrs if k == "href" and v]
+
+
+# --------------------------------------------------------------------------------------------
+# The batch (run once per module with the local executor)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory) -> Path:
+    return write(tmp_path_factory.mktemp("manifest") / "batch.yaml", MANIFEST)
+
+
+@pytest.fixture(scope="module")
+def local_batch(manifest, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports-local")
+    result = runner.run_batch(manifest, out, jobs=2, progress=False)
+    return result, out
+
+
+@pytest.mark.notebooks
+def test_batch_statuses_and_summary(local_batch):
+    result, out = local_batch
+    assert result.ok is False
+    status = {r["slug"]: r["status"] for r in result.runs}
+    assert status == {SLUG_A: "ok", SLUGS_B[0]: "ok", SLUGS_B[1]: "ok", "failing": "failed"}
+    text = result.summary_text
+    assert "4 runs: 3 ok, 1 failed" in text
+    assert "FAILED failing (tests/fixtures/notebooks/failing.ipynb)" in text
+    assert "cell 2" in text and 'raise ValueError(f"boom {y_before_failure}")' in text
+    assert "ValueError: boom 2" in text
+    assert result.index_path == out / "index.html"
+
+
+@pytest.mark.notebooks
+def test_outputs_exist_for_every_run(local_batch):
+    _, out = local_batch
+    for slug in [SLUG_A, *SLUGS_B, "failing"]:
+        assert (out / f"{slug}.html").is_file()
+        assert (out / slug / f"{slug}.ipynb").is_file()
+        assert (out / slug / "metrics.json").is_file()
+    assert not list(out.rglob(".*.tmp")), "temporary files left behind"
+    failed_nb = nbformat.read(out / "failing" / "failing.ipynb", as_version=4)
+    outputs = [o for c in failed_nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert any(o.output_type == "error" and o.ename == "ValueError" for o in outputs)
+    assert any("before the failure" in o.get("text", "") for o in outputs)  # partial results
+
+
+@pytest.mark.notebooks
+def test_html_has_no_code_and_no_injected_cell(local_batch):
+    _, out = local_batch
+    for nb_path, slug in [(REPORT_A, SLUG_A), (REPORT_B, SLUGS_B[0])]:
+        html = (out / f"{slug}.html").read_text(encoding="utf-8")
+        for src in code_sources(nb_path):
+            for line in src.splitlines():
+                if len(line.strip()) > 12:  # meaningful code lines, not e.g. "x = 1"
+                    assert line.strip() not in html, f"code visible in {slug}.html: {line}"
+        assert "# Parameters" not in html and "injected-parameters" not in html
+        assert "check_parameters" not in html
+        assert nbtools.METRICS_MIME not in html
+        assert '<meta charset="utf-8"' in html
+        assert "<script src=" not in html  # no external scripts
+    html = (out / f"{SLUG_A}.html").read_text(encoding="utf-8")
+    assert "<title>Báo cáo thử nghiệm A: Nghệ An</title>" in html
+    assert '<html lang="vi">' in html
+    assert "Kết quả / result: 63" in html  # output kept, Vietnamese intact
+    assert "HIDDEN_REMOVE_CELL_OUTPUT" not in html  # remove-cell tag honoured
+    assert "STDERR_WARNING_TEXT" not in html  # warnings stay in the .ipynb
+    assert "data:image/png;base64," in html  # figures embedded
+    assert "Thông tin lần chạy / Run details" in html
+    html_b = (out / f"{SLUGS_B[0]}.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html_b  # from the notebook's default lang
+
+
+@pytest.mark.notebooks
+def test_failed_run_html_shows_note_not_banner(local_batch):
+    _, out = local_batch
+    html = (out / "failing.html").read_text(encoding="utf-8")
+    assert "Lần chạy này bị lỗi / This run failed" in html
+    assert "ValueError: boom 2" in html
+    assert "papermill-error-cell" not in html and "An Exception was encountered" not in html
+    assert "<title>Sau lỗi / After the failure</title>" in html  # first heading anywhere
+
+
+@pytest.mark.notebooks
+def test_index_lists_runs_with_resolving_links(local_batch):
+    result, out = local_batch
+    html = result.index_path.read_text(encoding="utf-8")
+    assert "Báo cáo / Reports" in html
+    parser = _Links()
+    parser.feed(html)
+    html_links = [h for h in parser.hrefs if h.endswith(".html")]
+    assert sorted(html_links) == sorted(f"{s}.html" for s in [SLUG_A, *SLUGS_B, "failing"])
+    for href in parser.hrefs:
+        assert not href.startswith(("/", "http")), href
+        assert (out / href).is_file(), href
+    rows = {slug: st for st, slug in re.findall(r'<tr class="run run-(\w+)" id="run-([\w-]+)">', html)}
+    assert rows == {SLUG_A: "ok", SLUGS_B[0]: "ok", SLUGS_B[1]: "ok", "failing": "failed"}
+    assert "ValueError: boom 2" in html
+    # grouped by notebook, in manifest order
+    assert html.index("report_a.ipynb") < html.index("report_b.ipynb") < html.index("failing.ipynb")
+
+
+@pytest.mark.notebooks
+def test_parameter_values_are_escaped(local_batch):
+    _, out = local_batch
+    for name in ("index.html", f"{SLUG_A}.html"):
+        html = (out / name).read_text(encoding="utf-8")
+        assert XSS not in html, name
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, name
+
+
+@pytest.mark.notebooks
+def test_run_json(local_batch):
+    _, out = local_batch
+    text = (out / "run.json").read_text(encoding="utf-8")
+    assert text.endswith("}\n") and "Kinh tế số" in text  # ensure_ascii=False
+    data = json.loads(text)
+    assert set(data) >= {
+        "manifest",
+        "dxlib_version",
+        "git_commit",
+        "python",
+        "packages",
+        "runs",
+        "timing",
+        "summary",
+        "data_files",
+    }
+    assert set(data["packages"]) >= {"pandas", "numpy", "statsmodels", "papermill"}
+    assert data["summary"] == {"total": 4, "ok": 3, "failed": 1}
+    runs = {r["slug"]: r for r in data["runs"]}
+    assert [r["slug"] for r in data["runs"]] == [SLUG_A, *SLUGS_B, "failing"]
+    a = runs[SLUG_A]
+    assert a["notebook"] == "tests/fixtures/notebooks/report_a.ipynb"
+    assert a["parameters"] == {"n": 3, "label": XSS}
+    assert a["param_files"] == []
+    assert a["outputs"] == {
+        "html": f"{SLUG_A}.html",
+        "notebook": f"{SLUG_A}/{SLUG_A}.ipynb",
+        "metrics": f"{SLUG_A}/metrics.json",
+    }
+    assert a["error"] is None and a["status"] == "ok"
+    assert runs[SLUGS_B[1]]["parameters"] == {"pillar": "Kinh tế số"}
+    err = runs["failing"]["error"]
+    assert err["cell"] == 2 and err["ename"] == "ValueError" and err["evalue"] == "boom 2"
+    assert err["first_line"].startswith("raise ValueError")
+    assert {"started", "finished", "seconds"} <= set(data["timing"])
+
+
+@pytest.mark.notebooks
+def test_metrics_json(local_batch):
+    _, out = local_batch
+    text = (out / SLUG_A / "metrics.json").read_text(encoding="utf-8")
+    assert json.loads(text) == {"answer": 63, "ratio": 0.5, "missing": None, "label": XSS, "n": 3}
+    assert text == runner.dumps_json(json.loads(text))  # sorted keys, indent 2, final newline
+    assert json.loads((out / SLUGS_B[1] / "metrics.json").read_text()) == {
+        "pillar": "Kinh tế số",
+        "length": 10,
+    }
+    assert json.loads((out / "failing" / "metrics.json").read_text()) == {}
+
+
+@pytest.mark.dask
+@pytest.mark.notebooks
+def test_dask_executor_gives_identical_outputs(manifest, local_batch, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    _, local_out = local_batch
+    with distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
+        result = runner.run_batch(
+            manifest, tmp_path, executor="dask", scheduler=cluster.scheduler_address, progress=False
+        )
+    assert not result.ok
+    for slug in [SLUG_A, *SLUGS_B, "failing"]:
+        for rel in (f"{slug}.html", f"{slug}/metrics.json"):
+            assert (tmp_path / rel).read_bytes() == (local_out / rel).read_bytes(), rel
+    assert (tmp_path / "index.html").read_bytes() == (local_out / "index.html").read_bytes()
+
+    def without_timing(p: Path) -> str:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        assert data.pop("timing")["executor"] in ("local", "dask")
+        return runner.dumps_json(data)
+
+    assert without_timing(tmp_path / "run.json") == without_timing(local_out / "run.json")
+
+
+# --------------------------------------------------------------------------------------------
+# check_parameters
+# --------------------------------------------------------------------------------------------
+
+
+def _payload(params: dict) -> dict:
+    return {
+        "slug": "a",
+        "notebook_name": "report_a.ipynb",
+        "notebook_json": REPORT_A.read_text(encoding="utf-8"),
+        "parameters": params,
+        "kernel": "python3",
+        "timeout": 60,
+        "cwd": str(FIXTURES),
+    }
+
+
+@pytest.mark.notebooks
+def test_misspelled_parameter_fails_the_run_with_parameter_error():
+    result = runner.execute_run(_payload({"nn": 3}))
+    assert result["status"] == "failed"
+    err = result["error"]
+    assert err["ename"] == "ParameterError"
+    assert "'nn'" in err["evalue"] and "did you mean 'n'?" in err["evalue"]
+    assert err["cell"] == 2 and "check_parameters" not in err["first_line"]
+    assert result["executed_notebook"] is not None  # partial notebook returned
+
+
+def _globals_after_injection(injected: str, **values) -> dict:
+    params_cell = nbformat.read(REPORT_A, as_version=4).cells[1].source
+    glb = {"lang": "vi", "n": 2, "label": "mặc định", "ratio": 0.5, **values}
+    glb["In"] = ["", params_cell, injected, "params = ..."]
+    return glb
+
+
+def test_check_parameters_in_process():
+    glb = _globals_after_injection("# Parameters\nn = 5\nratio = 1\n", n=5, ratio=1)
+    ns = nbtools.check_parameters(glb, str(REPORT_A))
+    assert (ns.n, ns.ratio, ns.lang) == (5, 1, "vi")  # int accepted for float
+    glb = _globals_after_injection('# Parameters\nn = "5"\n', n="5")
+    with pytest.raises(ParameterError, match=r"parameter 'n': found str '5'; expected int"):
+        nbtools.check_parameters(glb, str(REPORT_A))
+    glb = _globals_after_injection("# Parameters\nlabl = 'x'\n", labl="x")
+    with pytest.raises(ParameterError, match=r"did you mean 'label'\?"):
+        nbtools.check_parameters(glb, str(REPORT_A))
+    # the notebook file is not there (remote worker): the executed parameters cell is used
+    glb = _globals_after_injection("# Parameters\nlabl = 'x'\n", labl="x")
+    with pytest.raises(ParameterError, match=r"did you mean 'label'\?"):
+        nbtools.check_parameters(glb, "no_such_notebook_here")
+    # interactive session, nothing injected: defaults validated
+    ns = nbtools.check_parameters({"lang": "vi", "n": 2, "label": "x", "ratio": 0.5, "In": []}, str(REPORT_A))
+    assert ns.n == 2
+
+
+def test_type_rules():
+    spec = nbtools.parameters_from_source(
+        'a = 1\nb = 1.5\nc = "x"\nd = True\ne = None\nf: list[str] = []\n'
+        "g: float | None = None\nh = [1, 2]\ni = {'k': 1}\nj = ROOT / 'x'\n"
+    )
+    ok = {
+        "a": 2,
+        "b": 2,
+        "c": "y",
+        "d": False,
+        "e": object(),
+        "f": ["x"],
+        "g": None,
+        "h": [],
+        "i": {},
+        "j": 3,
+    }
+    for name, value in ok.items():
+        assert nbtools.check_value(spec[name], value) is None, name
+    bad = {"a": True, "b": "1.5", "c": 1, "d": 1, "f": [1], "g": "x", "h": "ab", "i": []}
+    for name, value in bad.items():
+        assert nbtools.check_value(spec[name], value) is not None, name
+    assert nbtools.check_value(spec["g"], 3) is None  # int accepted for float
+
+
+def test_record_and_read_metrics():
+    np = pytest.importorskip("numpy")
+    data = nbtools.to_jsonable(
+        {"a": np.float64(1.5), "b": np.int64(2), "c": float("nan"), "d": np.array([1, 2]), "e": (1, 2)}
+    )
+    assert data == {"a": 1.5, "b": 2, "c": None, "d": [1, 2], "e": [1, 2]}
+    assert type(data["b"]) is int
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
+    out = lambda d: nbformat.v4.new_output(  # noqa: E731
+        "display_data", data={nbtools.METRICS_MIME: d, "text/plain": ""}
+    )
+    nb.cells[0].outputs = [out({"a": 1, "b": 1}), out({"b": 2})]
+    assert nbtools.read_metrics(nb) == {"a": 1, "b": 2}
+    with pytest.raises(TypeError):
+        nbtools.to_jsonable({"x": object()})
+
+
+# --------------------------------------------------------------------------------------------
+# Slugs, manifest validation, atomic writes
+# --------------------------------------------------------------------------------------------
+
+
+def test_slugify_vietnamese():
+    assert runner.slugify("Kinh tế số") == "kinh_te_so"
+    assert runner.slugify("Đắk Lắk – Hạ tầng số") == "dak_lak_ha_tang_so"
+    assert runner.slugify("Nghệ An 2025!") == "nghe_an_2025"
+    assert runner.slugify(["vi", "en"]) == "vi-en"
+    assert runner.slugify("../../etc/passwd") == "etc_passwd"
+
+
+def test_slugs_and_layering(tmp_path):
+    common = write(tmp_path / "common.yaml", "lang: en\nratio: 0.25\npillar: digital_economy\n")
+    a_file = write(tmp_path / "a.yaml", "n: 7\nlabel: từ tệp\n")
+    m = write(
+        tmp_path / "m.yaml",
+        f"""\
+defaults: {{params: [{common}]}}
+reports:
+  - notebook: {REPORT_A}
+    params: [{a_file}]
+    grid: {{n: [1, 2]}}
+    set: {{label: Hà Nội}}
+  - notebook: {REPORT_B}
+    slug: ../Trụ cột
+    grid: {{pillar: [a, b], lang: [vi, en]}}
+""",
+    )
+    runs = runner.load_manifest(m)
+    slugs = [r.slug for r in runs]
+    assert slugs == [
+        "report_a__n-1__label-ha_noi",
+        "report_a__n-2__label-ha_noi",
+        "tru_cot__pillar-a__lang-vi",
+        "tru_cot__pillar-a__lang-en",
+        "tru_cot__pillar-b__lang-vi",
+        "tru_cot__pillar-b__lang-en",
+    ]
+    assert runs[0].parameters == {"lang": "en", "ratio": 0.25, "n": 1, "label": "Hà Nội"}
+    assert runs[0].param_files == [common, a_file]
+    assert runs[2].parameters == {"lang": "vi", "pillar": "a"}  # ratio: not declared by B
+    assert runs[0].kernel == runner.DEFAULT_KERNEL and runs[0].timeout == runner.DEFAULT_TIMEOUT
+    assert [r.slug for r in runner.load_manifest(m, only="tru_cot__*__lang-en")] == [
+        "tru_cot__pillar-a__lang-en",
+        "tru_cot__pillar-b__lang-en",
+    ]
+    assert len(runner.load_manifest(m, only="label-ha_noi")) == 2
+    with pytest.raises(ParameterError, match="no run matches"):
+        runner.load_manifest(m, only="nothing_like_this")
+
+
+def _problems(tmp_path: Path, text: str) -> str:
+    m = write(tmp_path / "bad.yaml", text)
+    with pytest.raises(ParameterError) as info:
+        runner.load_manifest(m)
+    return str(info.value)
+
+
+def test_validation_errors_are_collected(tmp_path):
+    msg = _problems(
+        tmp_path,
+        f"""\
+defaults: {{kernel: python3, timout: 5}}
+reports:
+  - notebook: {REPORT_A}
+    set: {{nn: 3}}
+    colour: red
+  - notebook: no_such_notebook
+  - notebook: {REPORT_A}
+    set: {{n: "three"}}
+  - notebook: {REPORT_A}
+    params: [{tmp_path}/missing.yaml]
+  - notebook: {REPORT_B}
+    grid: {{pillar: [a, a]}}
+""",
+    )
+    assert msg.startswith("7 problems in the manifest ")
+    assert "bad.yaml" in msg.splitlines()[0]
+    assert "defaults.timout: found unknown key 'timout'" in msg and "did you mean 'timeout'?" in msg
+    assert "reports[0].colour: found unknown key 'colour'" in msg
+    assert "reports[0].set.nn: found parameter 'nn', which report_a does not declare" in msg
+    assert "did you mean 'n'?" in msg
+    assert "reports[1].notebook: found 'no_such_notebook', which does not exist" in msg
+    assert "reports[2].set.n: found str 'three'; expected int" in msg
+    assert "reports[3].params[0]: found" in msg and "missing.yaml', which does not exist" in msg
+    assert "reports[4]: found duplicate slug 'report_b__pillar-a'" in msg
+
+
+def test_validation_of_parameter_files_and_yaml(tmp_path):
+    not_mapping = write(tmp_path / "list.yaml", "- a\n- b\n")
+    typo = write(tmp_path / "typo.yaml", "piller: x\n")
+    msg = _problems(
+        tmp_path,
+        f"""\
+defaults: {{params: [{typo}]}}
+reports:
+  - notebook: {REPORT_B}
+    params: [{not_mapping}]
+    grid: {{pillar: x}}
+""",
+    )
+    assert "holding a list; expected a mapping of parameter names to values" in msg
+    assert "reports[0].grid.pillar: found 'x'; expected a non-empty list of values" in msg
+    assert "which no notebook of the manifest declares" in msg and "did you mean 'pillar'?" in msg
+    dup = write(tmp_path / "dup.yaml", "reports:\n  - notebook: a\n    notebook: b\n")
+    with pytest.raises(ParameterError, match="duplicate key 'notebook'"):
+        runner.load_manifest(dup)
+    unsafe = write(tmp_path / "unsafe.yaml", "reports: !!python/object/apply:os.system [ls]\n")
+    with pytest.raises(ParameterError, match="not valid YAML"):
+        runner.load_manifest(unsafe)
+    reserved = write(tmp_path / "reserved.yaml", f"reports:\n  - notebook: {REPORT_B}\n    slug: index\n")
+    with pytest.raises(ParameterError, match="slug 'index'"):
+        runner.load_manifest(reserved)
+
+
+def test_atomic_write(tmp_path, monkeypatch):
+    target = tmp_path / "sub" / "f.json"
+    runner.write_json(target, {"b": 1, "a": "đ"})
+    assert target.read_text(encoding="utf-8") == '{\n  "a": "đ",\n  "b": 1\n}\n'
+    assert oct(target.stat().st_mode & 0o777) != oct(0o600)  # readable like a normal file
+
+    def boom(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(KeyboardInterrupt):
+        runner.atomic_write_text(target, "half")
+    assert target.read_text(encoding="utf-8") == '{\n  "a": "đ",\n  "b": 1\n}\n'
+    assert [p.name for p in target.parent.iterdir()] == ["f.json"]  # temp file removed
