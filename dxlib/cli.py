@@ -92,8 +92,7 @@ def template(targets: Path | None, indicators: Path | None, output: Path,
 @click.option("--quantiles", default="0.1,0.5,0.9", show_default=True,
               help="Comma-separated probability levels, each in (0, 1).")
 @click.option("--output", type=_PATH, required=True, help="CSV to write.")
-@click.option("--seed", type=int, default=0, show_default=True)
-def forecast(input_: Path, horizon: int, quantiles: str, output: Path, seed: int) -> None:
+def forecast(input_: Path, horizon: int, quantiles: str, output: Path) -> None:
     """Forecast many short annual series: one row per series and future year, with quantiles."""
     from dxlib.cli_io import read_forecast_input, write_csv_atomic
     from dxlib.forecast import forecast_table
@@ -110,7 +109,7 @@ def forecast(input_: Path, horizon: int, quantiles: str, output: Path, seed: int
                                      param_hint="--quantiles")
         levels.append(level)
     history = read_forecast_input(input_)
-    table = forecast_table(history, horizon, levels, [f"q_{q}" for q in names], seed=seed)
+    table = forecast_table(history, horizon, levels, names)
     write_csv_atomic(table, output)
     n_series = table["series_id"].nunique()
     click.echo(f"wrote {output}: {len(table)} rows for {n_series} series")

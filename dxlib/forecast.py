@@ -458,11 +458,11 @@ class Forecast:
         h = np.concatenate([np.arange(1, k + 1) for k in self._hs]) if nf else np.zeros(0, int)
         vals = self._quantiles(rows, h, np.array([0.5, *levels]))
         ids = self.series.index.to_numpy()
-        out = pd.DataFrame({"series_id": ids[self._fidx][rows],
-                            "year": self._last[rows] + h, "h": h, "point": vals[:, 0]})
-        for k, nm in enumerate(names):
-            out[nm] = vals[:, k + 1]
-        out["note"] = self.series["note"].to_numpy()[self._fidx][rows]
+        columns = {"series_id": ids[self._fidx][rows], "year": self._last[rows] + h, "h": h,
+                   "point": vals[:, 0]}
+        columns.update({nm: vals[:, k + 1] for k, nm in enumerate(names)})
+        columns["note"] = self.series["note"].to_numpy()[self._fidx][rows]
+        out = pd.DataFrame(columns)
         bad = np.setdiff1d(np.arange(len(ids)), self._fidx)
         if len(bad):
             nan_rows = pd.DataFrame({"series_id": ids[bad], "note": self.series["note"].iloc[bad]

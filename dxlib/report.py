@@ -1,0 +1,266 @@
+"""What the notebooks show: headings and sentences, and tables formatted for planners.
+
+Text that comes from data or parameters (titles, quotes, notes, names) is HTML-escaped before it
+reaches a report. Tables are pandas ``Styler`` objects with escaped cells and headers, localised
+numbers and status colours; they render the same in JupyterLab and in the HTML reports.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from types import SimpleNamespace
+from typing import Any
+
+import pandas as pd
+
+from dxlib import i18n, paths
+from dxlib.data import Dataset, load_dataset
+
+# -------------------------------------------------------------------------------------------
+# Loading what a notebook's parameters name
+
+
+def load(params: SimpleNamespace | dict) -> Dataset:
+    """The dataset named by a notebook's parameters ``targets``, ``observations`` (a list;
+    empty means the shipped files) and ``indicators``; paths are relative to the project root."""
+    p = params if isinstance(params, dict) else vars(params)
+    obs = [paths.resolve(f) for f in (p.get("observations") or [])] or None
+    return load_dataset(paths.resolve(p["targets"]), obs, paths.resolve(p["indicators"]))
+
+
+def geo_of(ds: Dataset, geo: str | None) -> str:
+    """The geography a notebook reports on: the parameter, or the plan's when empty."""
+    return geo or ds.registry.geo
+
+
+# -------------------------------------------------------------------------------------------
+# Narrative
+
+
+def esc(text: Any) -> str:
+    """Data text made safe for a report (HTML-escaped)."""
+    return html.escape("" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text))
+
+
+def heading(text: str, level: int = 1):
+    """A heading (Markdown output), escaped."""
+    from IPython.display import Markdown
+
+    return Markdown(f"{'#' * level} {esc(text)}")
+
+
+def say(*sentences: str):
+    """A paragraph of already-safe sentences (build them with :func:`esc` for data text)."""
+    from IPython.display import Markdown
+
+    return Markdown(" ".join(s for s in sentences if s))
+
+
+def bullets(items: Iterable[str]):
+    from IPython.display import Markdown
+
+    items = list(items)
+    return Markdown("\n".join(f"- {i}" for i in items) if items else "—")
+
+
+def context_line(ds: Dataset, lang: str, geo: str | None, as_of: int | None) -> str:
+    """"Geography: Nghệ An. Assessment based on data up to 2024." (escaped)."""
+    g = i18n.name(ds.geos, geo_of(ds, geo), lang)
+    when = i18n.tr("as_of_year", lang, year=as_of) if as_of else i18n.tr("as_of_all", lang)
+    return f"{i18n.tr('geo_line', lang, geo=esc(g))} {when}"
+
+
+# -------------------------------------------------------------------------------------------
+# Tables
+
+
+def styled(frame: pd.DataFrame, *, colors: dict[str, str] | None = None, color_column: str | None = None,
+           caption: str | None = None):
+    """A Styler with escaped cells and headers, no index, optional background colour per row of
+    one column (``colors`` maps cell text to a colour)."""
+    st = frame.style.hide(axis="index").format(escape="html", na_rep="—")
+    st = st.format_index(escape="html", axis=1)
+    if colors and color_column in frame.columns:
+        def paint(col: pd.Series) -> list[str]:
+            return [f"background-color: {colors.get(v, 'transparent')}" for v in col]
+
+        st = st.apply(paint, subset=[color_column])
+    st = st.set_table_styles([
+        {"selector": "th", "props": "text-align: left; padding: 4px 8px;"},
+        {"selector": "td", "props": "text-align: left; padding: 4px 8px; vertical-align: top;"},
+    ])
+    if caption:
+        st = st.set_caption(esc(caption))
+    return st
+
+
+def _status_colors(lang: str) -> dict[str, str]:
+    return {i18n.status_word(s, lang): c for s, c in i18n.STATUS_COLORS.items()}
+
+
+def target_phrase(row: pd.Series | dict, lang: str) -> str:
+    """"≥ 50%" style text of a target's comparator and value ("—" for milestones)."""
+    if not isinstance(row.get("comparator"), str):
+        return "—"
+    sym = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}[row["comparator"]]
+    return f"{sym} {i18n.fmt_value(row['target_value'], row.get('unit'), lang)}"
+
+
+def status_table(assessment: pd.DataFrame, ds: Dataset, lang: str, *, with_text: bool = True,
+                 with_note: bool = True):
+    """One row per target: id (``*`` for a proxy series), its words, status (coloured),
+    probability, latest value (year), target, projection at the deadline (median and 80 % range),
+    and the note."""
+    t = ds.registry.targets
+    rows = []
+    for _, r in assessment.iterrows():
+        unit = r["unit"] if r["kind"] != "growth" else "%"
+        latest = "—"
+        if pd.notna(r["last_value"]):
+            shown = r["observed_growth"] if r["kind"] == "growth" else r["last_value"]
+            latest = f"{i18n.fmt_value(shown, unit, lang)} ({int(r['last_year'])})"
+        proj = "—"
+        if pd.notna(r["projected_median"]):
+            u = "%" if r["kind"] == "growth" else unit
+            proj = (f"{i18n.fmt_value(r['projected_median'], u, lang)} "
+                    f"[{i18n.fmt_value(r['projected_low'], None, lang)}–"
+                    f"{i18n.fmt_value(r['projected_high'], None, lang)}]")
+        row = {i18n.label("target_id", lang): r["target_id"] + ("*" if r["proxy"] else "")}
+        if with_text:
+            row[i18n.label("target", lang)] = i18n.target_text(t, r["target_id"], lang)
+        row.update({
+            i18n.label("status", lang): i18n.status_word(r["status"], lang),
+            i18n.label("probability", lang): i18n.fmt_percent(r["probability"], lang),
+            i18n.label("last_value", lang): latest,
+            i18n.label("target_value", lang): target_phrase(r, lang),
+            i18n.label("projected", lang): proj,
+        })
+        if with_note:
+            row[i18n.label("note", lang)] = r["note"] if isinstance(r["note"], str) else ""
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    return styled(frame, colors=_status_colors(lang), color_column=i18n.label("status", lang))
+
+
+def rollup_table(rollup: pd.DataFrame, ds: Dataset, lang: str):
+    """Per pillar: targets, scored, expected number met, probability all met, counts by status."""
+    rows = []
+    for _, r in rollup.iterrows():
+        name = (i18n.label("all_pillars", lang) if r["pillar"] == "all"
+                else i18n.name(ds.registry.pillars, r["pillar"], lang))
+        row = {
+            i18n.label("pillar", lang): name,
+            i18n.label("n_targets", lang): int(r["n_targets"]),
+            i18n.label("n_scored", lang): int(r["n_scored"]),
+            i18n.label("expected_met", lang): i18n.fmt_number(r["expected_met"], lang, 1),
+            i18n.label("p_all_met", lang): i18n.fmt_percent(r["p_all_met"], lang),
+        }
+        for s in i18n.STATUS_ORDER:
+            row[i18n.status_word(s, lang)] = int(r[f"n_{s}"])
+        rows.append(row)
+    return styled(pd.DataFrame(rows))
+
+
+def coverage_table(coverage: pd.DataFrame, ds: Dataset, lang: str):
+    """Which targets have data: indicator (name), geography, years, sources, coverage word."""
+    rows = []
+    for _, r in coverage.iterrows():
+        ind = r["indicator"] if isinstance(r["indicator"], str) else None
+        name = "—" if ind is None else (i18n.name(ds.indicators, ind, lang) if ind in ds.indicators.index
+                                        else ind)
+        rows.append({
+            i18n.label("target_id", lang): r["target_id"] + ("*" if r["proxy"] else ""),
+            i18n.label("pillar", lang): i18n.name(ds.registry.pillars, r["pillar"], lang),
+            i18n.label("indicator", lang): name,
+            i18n.label("series_geo", lang): i18n.name(ds.geos, r["geo"], lang),
+            i18n.label("years", lang): r["years"] or "—",
+            i18n.label("n_sources", lang): int(r["n_sources"]),
+            i18n.label("coverage", lang): i18n.coverage_word(r["coverage"], lang),
+        })
+    return styled(pd.DataFrame(rows))
+
+
+def sources_table(observations: pd.DataFrame, lang: str, limit: int | None = None):
+    """One row per source document: title, address, publication date, values taken from it and
+    confidence (the most common grade)."""
+    g = observations.groupby(["source_url", "source_title"], sort=False)
+    frame = g.agg(published=("published", "first"), n=("value", "size"),
+                  confidence=("confidence", lambda s: s.mode().iloc[0])).reset_index()
+    frame = frame.sort_values(["n", "published"], ascending=[False, False], kind="stable")
+    if limit:
+        frame = frame.head(limit)
+    out = pd.DataFrame({
+        i18n.label("source", lang): frame["source_title"],
+        "URL": frame["source_url"],
+        i18n.label("published", lang): frame["published"],
+        i18n.label("n_values", lang): frame["n"],
+        i18n.label("confidence", lang): frame["confidence"],
+    })
+    return styled(out)
+
+
+def evidence_table(observations: pd.DataFrame, ds: Dataset, lang: str):
+    """Published values with their source and verbatim quote (the evidence behind a number)."""
+    rows = []
+    for _, r in observations.sort_values(["indicator", "year"]).iterrows():
+        when = str(r["year"]) + ("" if pd.isna(r["as_of"]) else f" ({r['as_of'].date().isoformat()})")
+        rows.append({
+            i18n.label("indicator", lang): i18n.name(ds.indicators, r["indicator"], lang),
+            i18n.label("year", lang): when,
+            i18n.label("value", lang): i18n.fmt_value(r["value"], r["unit"], lang),
+            i18n.label("source", lang): f"{r['source_title']} — {r['source_url']}",
+            i18n.label("quote", lang): r["quote"],
+            i18n.label("confidence", lang): r["confidence"],
+        })
+    return styled(pd.DataFrame(rows))
+
+
+def data_needed(coverage: pd.DataFrame, ds: Dataset, lang: str) -> pd.DataFrame:
+    """Targets that cannot be scored for lack of data, grouped by lead department: a tidy frame
+    (owner, target_id, target, what is needed)."""
+    t = ds.registry.targets
+    gaps = coverage[coverage["coverage"].isin(["unmapped", "no_data", "one_year"])]
+    rows = []
+    for _, r in gaps.iterrows():
+        tid = r["target_id"]
+        owner = t.loc[tid, "owner"]
+        owner_name = i18n.name(ds.registry.departments, owner, lang) if isinstance(owner, str) else "—"
+        last = int(t.loc[tid, "deadline"])
+        first = last - 5
+        if r["coverage"] == "one_year":
+            need = {"vi": f"thêm số liệu các năm {first}–{last} (hiện chỉ có {r['years']})",
+                    "en": f"more years {first}–{last} (only {r['years']} so far)"}
+        elif r["coverage"] == "no_data":
+            need = {"vi": f"số liệu hằng năm {first}–{last} của chỉ số đã chọn",
+                    "en": f"yearly values {first}–{last} of the chosen indicator"}
+        else:
+            need = {"vi": f"một chỉ số đo phù hợp và số liệu hằng năm {first}–{last}",
+                    "en": f"a fitting indicator and its yearly values {first}–{last}"}
+        rows.append({"owner": owner_name, "target_id": tid,
+                     "target": i18n.target_text(t, tid, lang), "needed": need[lang]})
+    return pd.DataFrame(rows, columns=["owner", "target_id", "target", "needed"])
+
+
+def needed_table(needed: pd.DataFrame, lang: str):
+    frame = needed.rename(columns={"owner": i18n.label("owner", lang),
+                                   "target_id": i18n.label("target_id", lang),
+                                   "target": i18n.label("target", lang),
+                                   "needed": i18n.label("needed", lang)})
+    return styled(frame.sort_values(list(frame.columns[:2]), kind="stable"))
+
+
+def localised(frame: pd.DataFrame, lang: str, columns: Sequence[str] | None = None):
+    """A tidy frame with its columns renamed to the language's labels (where one exists) and its
+    numbers localised; returned as an escaped Styler."""
+    f = frame if columns is None else frame[list(columns)]
+    out = pd.DataFrame()
+    for c in f.columns:
+        head = i18n.label(c, lang) if c in i18n.LABELS else c
+        col = f[c]
+        if pd.api.types.is_float_dtype(col):
+            col = col.map(lambda v: i18n.fmt_number(v, lang, 2))
+        elif pd.api.types.is_bool_dtype(col):
+            col = col.map(lambda v: i18n.label("yes" if v else "no", lang))
+        out[head] = col
+    return styled(out)
