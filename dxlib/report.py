@@ -23,10 +23,12 @@ from dxlib.data import Dataset, load_dataset
 
 def load(params: SimpleNamespace | dict) -> Dataset:
     """The dataset named by a notebook's parameters ``targets``, ``observations`` (a list;
-    empty means the shipped files) and ``indicators``; paths are relative to the project root."""
+    empty means the shipped files), ``indicators`` and ``geos``; paths are relative to the
+    project root."""
     p = params if isinstance(params, dict) else vars(params)
     obs = [paths.resolve(f) for f in (p.get("observations") or [])] or None
-    return load_dataset(paths.resolve(p["targets"]), obs, paths.resolve(p["indicators"]))
+    geos = paths.resolve(p["geos"]) if p.get("geos") else None
+    return load_dataset(paths.resolve(p["targets"]), obs, paths.resolve(p["indicators"]), geos)
 
 
 def geo_of(ds: Dataset, geo: str | None) -> str:
@@ -258,7 +260,9 @@ def localised(frame: pd.DataFrame, lang: str, columns: Sequence[str] | None = No
     for c in f.columns:
         head = i18n.label(c, lang) if c in i18n.LABELS else c
         col = f[c]
-        if pd.api.types.is_float_dtype(col):
+        if c.startswith(("probability", "coverage_")) and pd.api.types.is_numeric_dtype(col):
+            col = col.map(lambda v: i18n.fmt_percent(v, lang))
+        elif pd.api.types.is_float_dtype(col):
             col = col.map(lambda v: i18n.fmt_number(v, lang, 2))
         elif pd.api.types.is_bool_dtype(col):
             col = col.map(lambda v: i18n.label("yes" if v else "no", lang))

@@ -48,6 +48,7 @@ import copy
 import fnmatch
 import functools
 import hashlib
+import html
 import itertools
 import json
 import os
@@ -806,16 +807,30 @@ def data_fingerprint(root: Path | None = None) -> dict[str, str]:
 
 
 def _first_heading(nb: Mapping[str, Any]) -> str:
+    """The first Markdown heading a reader sees: in a markdown cell that is not removed, or in a
+    ``text/markdown`` output (notebooks write their titles in the report's language that way)."""
     for cell in nb["cells"]:
         tags = cell.get("metadata", {}).get("tags", [])
-        if cell.get("cell_type") != "markdown" or REMOVED_TAGS.intersection(tags):
+        if REMOVED_TAGS.intersection(tags):
             continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
-        for line in source.splitlines():
-            m = re.match(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", line)
-            if m and m.group(1):
-                return re.sub(r"[*_`]", "", m.group(1)).strip()
+        if cell.get("cell_type") == "markdown":
+            sources = [cell.get("source", "")]
+        elif cell.get("cell_type") == "code":
+            sources = [o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
+        else:
+            continue
+        for source in sources:
+            heading = _heading_in("".join(source) if isinstance(source, list) else source)
+            if heading:
+                return heading
+    return ""
+
+
+def _heading_in(source: str) -> str:
+    for line in source.splitlines():
+        m = re.match(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if m and m.group(1):
+            return html.unescape(re.sub(r"[*_`]", "", m.group(1)).strip())
     return ""
 
 

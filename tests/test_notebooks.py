@@ -1,0 +1,137 @@
+"""Every notebook, executed through Papermill by the batch runner on small parameter sets, with
+its recorded headline numbers asserted (the microsoft/forecasting loop)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dxlib import paths
+from dxlib.runner import run_batch
+
+pytestmark = pytest.mark.notebooks
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+
+MANIFEST = {
+    "defaults": {"kernel": "python3", "timeout": 300},
+    "reports": [
+        {"notebook": "01_data_inventory", "set": {"lang": "vi"}},
+        {"notebook": "02_indicator_forecast", "set": {"target": "ECO-3", "as_of": 2024}},
+        {"notebook": "02_indicator_forecast", "set": {"target": "GOV-2", "lang": "en"}},
+        {"notebook": "03_ecommerce_growth", "set": {"as_of": 2024, "scenario_growth": [20.0, 30.0]}},
+        {"notebook": "04_pillar_assessment", "set": {"pillar": "digital_economy", "lang": "en"}},
+        {"notebook": "05_plan_scorecard", "set": {"lang": "vi"}},
+        {"notebook": "06_hindcast", "set": {"as_of": 2024, "outcome_year": 2025}},
+        {"notebook": "07_method_reliability", "set": {"lang": "en"}},
+        # the same notebook on another plan written in the same schema (synthetic test plan)
+        {"notebook": "05_plan_scorecard", "slug": "mini",
+         "set": {"lang": "en", "targets": str(MINI / "targets.yaml"),
+                 "observations": [str(MINI / "observations.csv")],
+                 "indicators": str(MINI / "indicators.csv"), "geos": str(MINI / "geos.csv")}},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("notebooks")
+    manifest = tmp / "batch.yaml"
+    manifest.write_text(yaml.safe_dump(MANIFEST, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = run_batch(manifest, tmp / "out", jobs=2, progress=False)
+    runs = {r["slug"]: r for r in result.runs}
+    return result, runs, tmp / "out"
+
+
+def metrics(batch, slug: str) -> dict:
+    _, runs, _ = batch
+    run = runs[slug]
+    assert run["status"] == "ok", run["error"]
+    return run["metrics"]
+
+
+def test_every_notebook_ran(batch) -> None:
+    result, runs, out = batch
+    assert result.ok, result.summary_text
+    stems = {Path(r["notebook"]).stem for r in runs.values()}
+    assert stems == {p.stem for p in paths.NOTEBOOKS.glob("*.ipynb")}
+    for run in runs.values():
+        html = (out / run["outputs"]["html"]).read_text(encoding="utf-8")
+        assert "import dxlib" not in html and "check_parameters" not in html  # no code
+        assert "data:image/png;base64" in html or "07_" not in run["slug"]
+
+
+def test_inventory(batch) -> None:
+    m = metrics(batch, "01_data_inventory__lang-vi")
+    assert m["n_targets"] == 26 and m["n_milestones"] == 3
+    assert m["n_series"] == 4  # GOV-2, ECO-2, ECO-3, SOC-2 have 2+ full years
+    assert m["n_observations"] >= 301 and m["n_sources"] >= 80
+
+
+def test_indicator_forecast_as_of_2024(batch) -> None:
+    m = metrics(batch, "02_indicator_forecast__target-eco_3__as_of-2024")
+    assert m["target_id"] == "ECO-3" and m["status"] == "at_risk"
+    assert m["probability"] == pytest.approx(0.436, abs=0.01)
+    assert m["projected_median"] == pytest.approx(9.86, abs=0.05)
+    assert m["backtest_coverage_80"] is not None
+
+
+def test_indicator_forecast_observed_outcome(batch) -> None:
+    m = metrics(batch, "02_indicator_forecast__target-gov_2__lang-en")
+    assert m["status"] == "achieved" and m["probability"] == 1.0
+
+
+def test_ecommerce(batch) -> None:
+    m = metrics(batch, "03_ecommerce_growth__as_of-2024__scenario_growth-20_0-30_0")
+    assert m["p_share_trend"] == pytest.approx(0.436, abs=0.01)
+    assert m["p_growth_trend"] == pytest.approx(0.29, abs=0.02)
+    # 9 % -> 10 % in one year with retail +9 %: (10 / 9) * 1.09 - 1 = 21.1 %
+    assert m["required_ecommerce_growth"] == pytest.approx(21.11, abs=0.01)
+    p20, p30 = m["scenario_probability"]["20.0"], m["scenario_probability"]["30.0"]
+    assert 0 < p20 < p30 < 1
+
+
+def test_pillar(batch) -> None:
+    m = metrics(batch, "04_pillar_assessment__pillar-digital_economy__lang-en")
+    assert m["n_targets"] == 10 and m["n_scored"] == 2
+    assert m["expected_met"] == pytest.approx(1.0)
+    assert m["statuses"] == {"insufficient_data": 7, "achieved": 1, "not_achieved": 1, "qualitative": 1}
+
+
+def test_scorecard(batch) -> None:
+    m = metrics(batch, "05_plan_scorecard__lang-vi")
+    assert m["n_targets"] == 26
+    assert sum(m["statuses"].values()) == 26
+    assert m["statuses"]["achieved"] == 3 and m["statuses"]["qualitative"] == 3
+    assert m["compare_as_of"] == 2024
+
+
+def test_scorecard_runs_on_another_plan(batch) -> None:
+    _, runs, _ = batch
+    slug = next(s for s in runs if s.startswith("mini"))
+    m = metrics(batch, slug)
+    assert m["n_targets"] == 8 and m["statuses"]["qualitative"] == 1
+
+
+def test_hindcast(batch) -> None:
+    m = metrics(batch, "06_hindcast__as_of-2024__outcome_year-2025")
+    assert m["n_series"] == 6
+    assert m["coverage_95"] == pytest.approx(1.0)
+    assert m["brier"] == pytest.approx(0.202, abs=0.01)
+
+
+def test_method_reliability(batch) -> None:
+    m = metrics(batch, "07_method_reliability__lang-en")
+    assert 0.77 <= m["coverage_80_last6"] <= 0.83
+    assert 0.93 <= m["coverage_95_last6"] <= 0.97
+    assert m["smape_full"] < 16.42  # below the best M3 entry
+
+
+def test_metrics_files_match_run_json(batch) -> None:
+    _, runs, out = batch
+    for run in runs.values():
+        on_disk = json.loads((out / run["outputs"]["metrics"]).read_text(encoding="utf-8"))
+        assert on_disk == run["metrics"]
