@@ -119,6 +119,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "all_pillars": ("Toàn kế hoạch", "Whole plan"),
     "run_as_of": ("Số liệu đến năm", "Data up to"),
     "all_data": ("tất cả số liệu", "all data"),
+    "year_from": ("Từ năm", "From"),
+    "origin_year": ("Năm lập dự báo", "Forecast made in"),
+    "q_0.1": ("Cận dưới 80%", "80% low"),
+    "q_0.9": ("Cận trên 80%", "80% high"),
+    "share_from": ("Tỷ trọng đầu kỳ (%)", "Share at start (%)"),
+    "share": ("Tỷ trọng (%)", "Share (%)"),
+    "total_growth": ("Tăng trưởng bán lẻ (%/năm)", "Retail growth (%/yr)"),
+    "numerator_growth": ("Tăng trưởng TMĐT (%/năm)", "E-commerce growth (%/yr)"),
+    "share_growth": ("Tăng trưởng tỷ trọng (%/năm)", "Share growth (%/yr)"),
+    "outcome": ("Kết quả", "Outcome"),
 }
 
 #: explanatory sentences; ``{name}`` fields are filled by :func:`tr`
@@ -337,6 +347,13 @@ TEXT.update({
     "trend_line": ("Theo xu hướng: {tid} {status}, xác suất {probability}.",
                    "Under the trend: {tid} {status}, probability {probability}."),
     "scenario_name": ("TMĐT tăng {g}%/năm", "e-commerce +{g}%/yr"),
+    "deadline_observed": (
+        "Năm thời hạn {deadline} đã có số liệu thực tế ({value}), nên không còn gì để dự báo cho mục "
+        "tiêu này. Đặt tham số as_of về một năm trước đó (ví dụ {before}) để xem khi đó cần tăng "
+        "trưởng bao nhiêu và các kịch bản.",
+        "The deadline year {deadline} is already observed ({value}), so there is nothing left to "
+        "forecast for this target. Set the as_of parameter to an earlier year (e.g. {before}) to see "
+        "the growth that was needed then and the scenarios."),
     # 04 pillar
     "pillar_title": ("Trụ cột: {pillar}", "Pillar: {pillar}"),
     "pillar_summary": (
