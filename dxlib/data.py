@@ -79,7 +79,7 @@ class TargetRegistry:
 
     ``targets`` has one row per target, in file order, indexed by ``target_id``; columns
     ``pillar, text_vi, text_en, kind, comparator, value, unit, deadline, indicator, geo, level,
-    measure, base_year, numerator, denominator, proxy, owner, evidence (tuple), note``.
+    measure, base_year, numerator, denominator, proxy, proxy_vi, owner, evidence (tuple), note``.
     Absent optional values are ``None``/NaN. ``geo`` is the series' geography, filled with the
     plan's geography where a target does not name its own.
     """
@@ -487,6 +487,7 @@ class _Target(_Strict):
     denominator: str | None = None
     geo: str | None = None
     proxy: str | None = None
+    proxy_vi: str | None = None
     owner: str | None = None
     evidence: list[str] = []
     note: str | None = None

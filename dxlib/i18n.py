@@ -129,6 +129,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "numerator_growth": ("Tăng trưởng TMĐT (%/năm)", "E-commerce growth (%/yr)"),
     "share_growth": ("Tăng trưởng tỷ trọng (%/năm)", "Share growth (%/yr)"),
     "outcome": ("Kết quả", "Outcome"),
+    "method": ("Phương pháp", "Method"),
+    "smape": ("sMAPE", "sMAPE"),
+    "coverage_80": ("Bao phủ khoảng 80%", "80% range coverage"),
+    "coverage_95": ("Bao phủ khoảng 95%", "95% range coverage"),
 }
 
 #: explanatory sentences; ``{name}`` fields are filled by :func:`tr`
@@ -206,6 +210,15 @@ def target_text(targets: pd.DataFrame, target_id: str, lang: str) -> str:
     return str(targets.loc[target_id, "text_vi" if check_lang(lang) == "vi" else "text_en"])
 
 
+def proxy_text(targets: pd.DataFrame, target_id: str, lang: str) -> str | None:
+    """Why a proxy series stands in for the target: ``proxy_vi`` in Vietnamese when the registry
+    has it, else ``proxy``; None when the target's series is not a proxy."""
+    row = targets.loc[target_id]
+    text = row.get("proxy_vi") if check_lang(lang) == "vi" else None
+    text = text if isinstance(text, str) else row.get("proxy")
+    return text if isinstance(text, str) else None
+
+
 def plan_title(plan: dict, lang: str) -> str:
     return str(plan["title_vi" if check_lang(lang) == "vi" else "title_en"])
 
@@ -222,6 +235,18 @@ def fmt_number(x: Any, lang: str, digits: int = 1) -> str:
     x = float(x)
     d = 0 if float(x).is_integer() and abs(x) >= 1 else digits
     return _localise(f"{x:,.{d}f}", lang)
+
+
+def fmt_forecast(x: Any, lang: str) -> str:
+    """A forecast with three significant digits (no false precision): 7531496.6 -> "7.530.000"
+    (vi) / "7,530,000" (en); 9.8213 -> "9,82" / "9.82"."""
+    if x is None or pd.isna(x):
+        return "—"
+    x = float(x)
+    if x == 0:
+        return "0"
+    decimals = 2 - int(math.floor(math.log10(abs(x))))
+    return _localise(f"{round(x, decimals):,.{max(decimals, 0)}f}", lang)
 
 
 def fmt_percent(p: Any, lang: str, digits: int = 0) -> str:

@@ -168,7 +168,8 @@ def coverage_chart(table: pd.DataFrame, lang: str, ax=None) -> Any:
     ax.set_ylim(0, 105)
     ax.set_xlabel(i18n.label("history_length", lang))
     ax.set_ylabel(i18n.label("empirical", lang) + " (%)")
-    ax.legend(title=i18n.label("nominal", lang), frameon=False, fontsize=9)
+    ax.legend(title=i18n.label("nominal", lang), frameon=False, fontsize=9, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0))
     return ax
 
 

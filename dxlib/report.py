@@ -252,6 +252,11 @@ def needed_table(needed: pd.DataFrame, lang: str):
     return styled(frame.sort_values(list(frame.columns[:2]), kind="stable"))
 
 
+#: columns holding forecasts: shown with three significant digits (observed values are shown as
+#: published)
+_FORECAST_COLUMNS = {"median", "projected_median", "q_0.025", "q_0.1", "q_0.9", "q_0.975"}
+
+
 def localised(frame: pd.DataFrame, lang: str, columns: Sequence[str] | None = None):
     """A tidy frame with its columns renamed to the language's labels (where one exists) and its
     numbers localised; returned as an escaped Styler."""
@@ -262,8 +267,10 @@ def localised(frame: pd.DataFrame, lang: str, columns: Sequence[str] | None = No
         col = f[c]
         if c.startswith(("probability", "coverage_")) and pd.api.types.is_numeric_dtype(col):
             col = col.map(lambda v: i18n.fmt_percent(v, lang))
+        elif c in _FORECAST_COLUMNS and pd.api.types.is_numeric_dtype(col):
+            col = col.map(lambda v: i18n.fmt_forecast(v, lang))
         elif pd.api.types.is_float_dtype(col):
-            col = col.map(lambda v: i18n.fmt_number(v, lang, 2))
+            col = col.map(lambda v: i18n.fmt_value(v, None, lang))
         elif pd.api.types.is_bool_dtype(col):
             col = col.map(lambda v: i18n.label("yes" if v else "no", lang))
         out[head] = col
