@@ -1,0 +1,165 @@
+"""Attainment and roll-up on the synthetic mini plan (tests/fixtures/mini): every kind of target,
+strict and non-strict comparators at the bound, growth and ratio targets, thin data, as-of."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dxlib.attainment import assess_dataset, snap_to_bounds, status_from_probability
+from dxlib.data import load_dataset
+from dxlib.rollup import pillar_rollup
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+
+
+def mini(tmp_path: Path | None = None, targets_edit=None, extra_rows: str = ""):
+    targets, observations = MINI / "targets.yaml", MINI / "observations.csv"
+    if targets_edit and tmp_path:
+        text = (MINI / "targets.yaml").read_text(encoding="utf-8")
+        for old, new in targets_edit:
+            assert old in text
+            text = text.replace(old, new, 1)
+        targets = tmp_path / "targets.yaml"
+        targets.write_text(text, encoding="utf-8")
+    if extra_rows and tmp_path:
+        observations = tmp_path / "observations.csv"
+        observations.write_text((MINI / "observations.csv").read_text(encoding="utf-8") + extra_rows,
+                                encoding="utf-8")
+    return load_dataset(targets, [observations], MINI / "indicators.csv", MINI / "geos.csv")
+
+
+def row(table: pd.DataFrame, tid: str, geo: str = "tinh_a") -> pd.Series:
+    return table[(table["target_id"] == tid) & (table["geo"] == geo)].iloc[0]
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    return assess_dataset(mini())
+
+
+def test_one_row_per_target_with_the_documented_columns(table) -> None:
+    assert list(table["target_id"]) == ["G-1", "G-2", "G-3", "G-4", "E-1", "E-2", "E-3", "E-4"]
+    for col in ("target_id", "pillar", "indicator", "comparator", "target_value", "deadline",
+                "last_year", "last_value", "n_obs", "status", "probability", "projected_median",
+                "projected_low", "projected_high", "required_growth", "observed_growth"):
+        assert col in table.columns
+    p = table["probability"].dropna()
+    assert ((p >= 0) & (p <= 1)).all()
+
+
+def test_share_series_is_forecast_to_its_deadline(table) -> None:
+    r = row(table, "G-1")
+    assert r["last_year"] == 2024 and r["n_obs"] == 4  # the partial 2025 value is not a year's value
+    assert r["partial_value"] == 47.5 and r["partial_date"] == "2025-08-06"
+    assert 0 < r["probability"] < 1 and r["status"] == status_from_probability(r["probability"])
+    assert r["projected_low"] < r["projected_median"] < r["projected_high"] <= 100
+    # required vs observed growth: 44 -> 50 in one year; 20 -> 44 over three years
+    assert r["required_growth"] == pytest.approx((50 / 44 - 1) * 100)
+    assert r["observed_growth"] == pytest.approx(((44 / 20) ** (1 / 3) - 1) * 100)
+    assert r["growth_ratio"] == pytest.approx(r["observed_growth"] / r["required_growth"])
+
+
+def test_share_at_its_bound_met_early_and_holds(table) -> None:
+    r = row(table, "G-2")  # 100, 100, 100 against >= 100
+    assert r["status"] == "met_early" and r["probability"] > 0.9
+
+
+def test_strict_comparator_at_the_bound_is_impossible(tmp_path) -> None:
+    edit = [('comparator: ">="\n    value: 100', 'comparator: ">"\n    value: 100')]
+    t = assess_dataset(mini(tmp_path, edit))
+    r = row(t, "G-2")
+    assert r["probability"] == 0.0 and r["status"] == "off_track"
+
+
+def test_value_within_tolerance_of_the_bound_counts_as_the_bound() -> None:
+    assert list(snap_to_bounds([99.97, 99.2, 0.3], "share", 0, 100)) == [100, 99.2, 0]
+    assert list(snap_to_bounds([99.97], "level", math.nan, math.nan)) == [99.97]
+
+
+def test_rank_lower_is_better(table) -> None:
+    r = row(table, "G-3")  # 30, 26, 22 against <= 20
+    assert 0 < r["probability"] < 1 and r["required_growth"] < 0 and r["observed_growth"] < 0
+    assert 1 <= r["projected_low"] and r["projected_high"] <= 63
+
+
+def test_growth_target_yoy(table) -> None:
+    r = row(table, "E-1")  # revenue 1000, 1300, 1700, 2150 against > 25 % in 2025
+    assert r["required_growth"] == 25 and 0 < r["probability"] < 1
+    assert r["observed_growth"] == pytest.approx((2150 / 1700 - 1) * 100)
+
+
+def test_growth_target_observed_in_its_deadline_year(tmp_path) -> None:
+    extra = "tinh_a,ecom_revenue,2025,2800,bn VND,https://example.org/s,T,2026,q,high,,\n"
+    r = row(assess_dataset(mini(tmp_path, extra_rows=extra)), "E-1")
+    assert r["status"] == "achieved" and r["probability"] == 1.0  # 2800 / 2150 - 1 = 30 % > 25 %
+
+
+def test_growth_target_cagr(tmp_path) -> None:
+    ds = mini(tmp_path, [("measure: yoy", "measure: cagr\n    base_year: 2021")])
+    r = row(assess_dataset(ds), "E-1")
+    assert 0 <= r["probability"] <= 1 and r["status"] in ("on_track", "at_risk", "off_track")
+
+
+def test_ratio_target_combines_two_forecasts(table) -> None:
+    r = row(table, "E-2")  # e-commerce / retail x 100 against >= 10 %
+    assert r["last_value"] == pytest.approx(2150 / 79000 * 100)
+    assert r["probability"] < 0.3 and r["status"] == "off_track"
+
+
+def test_thin_data_rules(table) -> None:
+    one = row(table, "E-3")
+    assert one["status"] == "insufficient_data" and math.isnan(one["probability"])
+    assert "one observation" in one["note"]
+    assert row(table, "E-4")["status"] == "insufficient_data"  # no series mapped
+    assert row(table, "G-4")["status"] == "qualitative"
+
+
+def test_two_points_give_a_forecast(tmp_path) -> None:
+    extra = "tinh_a,trainees,2023,800,count,https://example.org/s,T,2024,q,high,,\n"
+    r = row(assess_dataset(mini(tmp_path, extra_rows=extra)), "E-3")
+    assert r["n_obs"] == 2 and 0 < r["probability"] < 1
+
+
+def test_as_of_uses_only_data_up_to_that_year(tmp_path) -> None:
+    t = assess_dataset(mini(), as_of=2022)
+    r = row(t, "G-1")
+    assert r["last_year"] == 2022 and r["n_obs"] == 2 and math.isnan(r["partial_value"])
+    assert row(t, "G-3")["status"] == "insufficient_data"  # one rank value by 2022
+
+
+def test_deadline_year_observed_is_achieved_or_not(tmp_path) -> None:
+    extra = ("tinh_a,online_rate,2025,49.9,%,https://example.org/s,T,2026,q,high,,\n"
+             "tinh_a,agencies_connected,2025,99.97,%,https://example.org/s,T,2026,q,high,,\n")
+    t = assess_dataset(mini(tmp_path, extra_rows=extra))
+    assert row(t, "G-1")["status"] == "not_achieved" and row(t, "G-1")["probability"] == 0.0
+    assert row(t, "G-2")["status"] == "achieved"  # 99.97 counts as 100
+
+
+def test_several_geographies_in_one_table() -> None:
+    t = assess_dataset(mini(), geos=["tinh_a", "tinh_b"])
+    assert len(t) == 16 and set(t["geo"]) == {"tinh_a", "tinh_b"}
+    assert 0 < row(t, "G-1", "tinh_b")["probability"] < 1
+    assert row(t, "G-2", "tinh_b")["status"] == "insufficient_data"
+
+
+def test_deterministic(table) -> None:
+    pd.testing.assert_frame_equal(table, assess_dataset(mini()))
+
+
+def test_pillar_rollup(table) -> None:
+    ds = mini()
+    r = pillar_rollup(table, ds.registry, seed=1, n_sims=200_000).set_index("pillar")
+    assert list(r.index) == ["gov", "eco", "all"]
+    for pillar, sub in (("gov", table[table["pillar"] == "gov"]), ("all", table)):
+        p = sub["probability"].dropna().to_numpy()
+        assert r.loc[pillar, "n_scored"] == len(p)
+        assert r.loc[pillar, "expected_met"] == pytest.approx(p.sum())
+        # independence: the simulated probability that all are met is the product
+        assert r.loc[pillar, "p_all_met"] == pytest.approx(np.prod(p), abs=0.01)
+    assert r.loc["all", "n_targets"] == 8 and r.loc["all", "n_no_data"] == 2
+    assert r.loc["all", "n_qualitative"] == 1
