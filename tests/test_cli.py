@@ -1,0 +1,77 @@
+"""The `dx` command line on valid input (bad input: tests/test_bad_inputs.py, test_hardening.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+from click.testing import CliRunner
+
+from dxlib.cli import main
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_validate_prints_the_summary() -> None:
+    r = run("validate")
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("OK: nghean-833-2025")
+    for text in ("Targets per pillar:", "Digital government", "Observations per geography:",
+                 "nghe_an", "Coverage of each target:", "ECO-3"):
+        assert text in r.output
+
+
+def test_python_m_dxlib_is_the_same_command() -> None:
+    out = subprocess.run([sys.executable, "-m", "dxlib", "--help"], capture_output=True, text=True,
+                         check=True).stdout
+    for cmd in ("validate", "assess", "forecast", "template", "reports"):
+        assert cmd in out
+
+
+def test_forecast_writes_one_row_per_series_and_year(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("series_id,year,value,kind,lower,upper,extra\n"
+                   "a,2020,10,share,0,100,x\na,2021,12,share,0,100,x\na,2022,15,share,0,100,x\n"
+                   "b,2019,100,,,,y\nb,2021,150,,,,y\nc,2024,5,,,,z\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    r = run("forecast", "--input", str(src), "--horizon", "3", "--quantiles", "0.1,0.5,0.90",
+            "--output", str(out))
+    assert r.exit_code == 0, r.output
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["series_id", "year", "h", "point", "q_0.1", "q_0.5", "q_0.90", "note"]
+    a = table[table["series_id"] == "a"]
+    assert list(a["year"]) == [2023, 2024, 2025] and list(a["h"]) == [1, 2, 3]
+    assert (a["q_0.90"] <= 100).all() and (a["q_0.1"] < a["point"]).all()
+    assert list(table[table["series_id"] == "b"]["year"]) == [2022, 2023, 2024]  # gap allowed
+    c = table[table["series_id"] == "c"]
+    assert len(c) == 1 and c["point"].isna().all() and "one observation" in c["note"].iloc[0]
+
+
+def test_assess_writes_the_target_and_pillar_tables(tmp_path: Path) -> None:
+    out, pillars = tmp_path / "a.csv", tmp_path / "p.csv"
+    r = run("assess", "--output", str(out), "--pillars-output", str(pillars))
+    assert r.exit_code == 0, r.output
+    table = pd.read_csv(out)
+    assert len(table) == 26 and set(table["geo"]) == {"nghe_an"}
+    assert table.set_index("target_id").loc["ECO-3", "status"] == "achieved"
+    roll = pd.read_csv(pillars)
+    assert list(roll["pillar"])[-1] == "all" and roll["n_targets"].iloc[-1] == 26
+
+
+def test_assess_as_of_tells_what_the_trend_said(tmp_path: Path) -> None:
+    out = tmp_path / "a.csv"
+    assert run("assess", "--as-of", "2024", "--output", str(out)).exit_code == 0
+    eco3 = pd.read_csv(out).set_index("target_id").loc["ECO-3"]
+    assert eco3["status"] == "at_risk" and eco3["last_year"] == 2024
+
+
+def test_template_writes_a_workbook(tmp_path: Path) -> None:
+    out = tmp_path / "fill.xlsx"
+    r = run("template", "--output", str(out))
+    assert r.exit_code == 0, r.output
+    sheets = pd.read_excel(out, sheet_name=None)
+    assert "Số liệu - Data" in sheets and len(sheets["Số liệu - Data"]) > 0
