@@ -128,10 +128,12 @@ def forecast(input_: Path, horizon: int, quantiles: str, output: Path) -> None:
 def assess(targets, observations, indicators, as_of, geo, output, pillars_output, seed) -> None:
     """Probability and status of every target at its deadline, and the pillar roll-up."""
     from dxlib.attainment import assess_dataset
+    from dxlib.checks import check_request
     from dxlib.cli_io import write_csv_atomic
     from dxlib.rollup import pillar_rollup
 
     ds = _load(targets, observations, indicators)
+    check_request(ds, as_of)
     geos = _parse_geos(geo, ds)
     table = assess_dataset(ds, as_of=as_of, geos=geos, seed=seed)
     pillars = pillar_rollup(table, ds.registry, seed=seed) if pillars_output else None
@@ -171,13 +173,38 @@ def _parse_geos(geo: str | None, ds) -> list[str] | None:
               show_default=True)
 @click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://host:8786.")
 @click.option("--timeout", type=click.IntRange(1, 86400), default=None,
-              help="Per-cell timeout in seconds [default: the manifest's, else 600].")
-def reports(batch, out, jobs, only, executor, scheduler, timeout) -> None:
-    """Execute the batch manifest with Papermill and render every report to HTML."""
+              help="Per-cell timeout in seconds: a cell running longer is stopped and its run fails "
+                   "[default: the manifest's defaults.timeout, else 600].")
+@click.option("--resume", is_flag=True, default=False,
+              help="Reuse the reports in --out whose inputs did not change (notebook, parameters, "
+                   "data files, dxlib version and code) instead of running them again.")
+def reports(batch, out, jobs, only, executor, scheduler, timeout, resume) -> None:
+    """Execute the batch manifest with Papermill and render every report to HTML.
+
+    Ctrl-C or SIGTERM stops the batch: finished reports, run.json and index.html stay
+    consistent (every file is replaced atomically); exit status 130.
+    """
+    import signal
+
     from dxlib.runner import run_batch
 
-    result = run_batch(batch or paths.DEFAULT_BATCH, out or paths.REPORTS, jobs=jobs, only=only,
-                       executor=executor, scheduler=scheduler, timeout=timeout)
+    def _terminate(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    import threading
+
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
+    try:
+        result = run_batch(batch or paths.DEFAULT_BATCH, out or paths.REPORTS, jobs=jobs, only=only,
+                           executor=executor, scheduler=scheduler, timeout=timeout, resume=resume)
+    except KeyboardInterrupt:
+        click.echo("interrupted: the reports that finished, run.json and index.html are complete; "
+                   "run again (with --resume to reuse the finished reports)", err=True)
+        sys.exit(130)
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
     click.echo(result.summary_text)
     click.echo(f"index: {result.index_path}")
     if not result.ok:
