@@ -97,6 +97,7 @@ _MANIFEST_KEYS = {"defaults", "reports"}
 _DEFAULTS_KEYS = {"kernel", "timeout", "params"}
 _ENTRY_KEYS = {"notebook", "params", "set", "grid", "slug"}
 _SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_PATH_LIKE = re.compile(r"[/\\]|\.\.|^[.~]")
 
 
 # --------------------------------------------------------------------------------------------
@@ -226,6 +227,7 @@ class RunSpec:
     timeout: float | None = DEFAULT_TIMEOUT
     defaults: dict[str, str] = field(default_factory=dict)  # declared defaults, as written
     manifest: Path | None = None
+    entry: str = ""  # where in the manifest, e.g. "reports[3]"
 
     @cached_property
     def notebook_text(self) -> str:
@@ -494,6 +496,13 @@ def load_manifest(path: str | os.PathLike[str], *, only: str | None = None) -> l
         if prefix is not None and not (isinstance(prefix, str) and slugify(prefix)):
             pb.add(f"{here}.slug", _short(prefix), "text with letters or digits")
             prefix = None
+        elif isinstance(prefix, str) and _PATH_LIKE.search(prefix):
+            pb.add(
+                f"{here}.slug",
+                f"{_short(prefix)}, a path that could leave the output folder",
+                "a plain name (letters, digits, spaces, _ and -; no '/', '\\' or '..')",
+            )
+            prefix = None
         if nb_path is None:
             continue
         prefix_slug = slugify(prefix if prefix is not None else nb_path.stem)
@@ -524,7 +533,9 @@ def load_manifest(path: str | os.PathLike[str], *, only: str | None = None) -> l
                 continue
             slug_where[slug] = here
             runs.append(
-                RunSpec(slug, nb_path, run_values, list(files), kernel, timeout, defaults_text, manifest)
+                RunSpec(
+                    slug, nb_path, run_values, list(files), kernel, timeout, defaults_text, manifest, here
+                )
             )
 
     # names in defaults.params files that no notebook declares are typos, not "shared" names
@@ -612,6 +623,56 @@ def _kernel_quiet_arguments(kernel: str) -> list[str]:
     return []
 
 
+def _execution_failure(exc: BaseException, timeout: float | None) -> dict[str, Any]:
+    """The error record of an exception papermill raised outside a cell's own error: a cell
+    timeout, a dead kernel, a kernel that cannot start ... (``kind`` is dropped later)."""
+    name = type(exc).__name__
+    text = str(exc).strip()
+    kind = ""
+    if name == "CellTimeoutError" or "timed out" in text.lower():
+        kind = "timeout"
+        text = (
+            f"the cell ran longer than the per-cell timeout of {timeout:g} s and was stopped "
+            "(raise it with defaults.timeout in the manifest or dx reports --timeout)"
+            if isinstance(timeout, int | float)
+            else text
+        )
+        name = "CellTimeoutError"
+    elif name == "DeadKernelError":
+        kind = "dead_kernel"
+        text = (
+            "the kernel died while running this cell "
+            "(the process exited or was killed, e.g. out of memory)"
+        )
+    return {
+        "cell": None,
+        "execution_count": None,
+        "first_line": "",
+        "ename": name,
+        "evalue": text if len(text) <= 1000 else text[:997] + "...",
+        "kind": kind,
+    }
+
+
+def _running_cell(nb: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``{cell, execution_count, first_line}`` of the last code cell papermill started (the one
+    running when the kernel died or was stopped), counted like :func:`find_error`."""
+    index, found = -1, None
+    for cell in nb["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if INJECTED_TAG in tags or PAPERMILL_ERROR_TAG in tags:
+            continue
+        index += 1
+        started = cell.get("metadata", {}).get("papermill", {}).get("start_time")
+        if cell.get("cell_type") == "code" and started:
+            found = {
+                "cell": index,
+                "execution_count": cell.get("execution_count"),
+                "first_line": _first_line(cell.get("source", "")),
+            }
+    return found
+
+
 def execute_run(spec_payload: dict[str, Any]) -> dict[str, Any]:
     """Execute one notebook; the worker function of both executors.
 
@@ -658,23 +719,27 @@ def execute_run(spec_payload: dict[str, Any]) -> dict[str, Any]:
                 "evalue": exc.evalue,
             }
         except Exception as exc:  # noqa: BLE001 - dead kernel, timeout, missing kernel, ...
-            text = str(exc).strip()
-            error = {
-                "cell": None,
-                "execution_count": None,
-                "first_line": "",
-                "ename": type(exc).__name__,
-                "evalue": text if len(text) <= 1000 else text[:997] + "...",
-            }
+            error = _execution_failure(exc, spec_payload.get("timeout"))
         if out.is_file():
             executed = out.read_text(encoding="utf-8")
     if executed is not None:
-        located = find_error(nbformat.reads(executed, as_version=4))
+        executed_nb = nbformat.reads(executed, as_version=4)
+        if error is not None and error.get("kind") in ("timeout", "dead_kernel"):
+            # the kernel was interrupted or is gone: the cell that was running is the failure
+            located = _running_cell(executed_nb)
+            if located is not None:
+                error = {**error, **located}
+            error.pop("kind")
+            located = None
+        else:
+            located = find_error(executed_nb)
         if located is not None:
             if error is None:
                 error = located
             else:  # keep the exception's name/value when the cell has no error output
                 error = {**error, **{k: v for k, v in located.items() if v or k == "cell"}}
+    if error is not None:
+        error.pop("kind", None)
     return {
         "slug": spec_payload["slug"],
         "status": "failed" if error else "ok",
@@ -705,21 +770,56 @@ def _crash(slug: str, exc: BaseException) -> dict[str, Any]:
     }
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _worker_init() -> None:
+    """Worker processes treat SIGTERM like Ctrl-C, so that papermill shuts their kernel down
+    and their temporary folder is removed when the batch is stopped."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _execute_in_worker(payload: dict[str, Any]) -> dict[str, Any]:
+    """:func:`execute_run` in a pool worker; an interrupted worker exits once the kernel and
+    the temporary folder are cleaned up (the batch is being stopped)."""
+    try:
+        return execute_run(payload)
+    except KeyboardInterrupt:
+        os._exit(130)
+
+
+def _stop_pool(pool: Any) -> None:
+    """Cancel what has not started and stop the workers (SIGTERM, then SIGKILL after 10 s)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        if proc.is_alive():
+            proc.terminate()
+    deadline = time.monotonic() + 10
+    for proc in procs:
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+
+
 def _run_local(payloads: list[dict], jobs: int) -> Iterator[dict]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
     try:
-        futures = {pool.submit(execute_run, p): p["slug"] for p in payloads}
+        futures = {pool.submit(_execute_in_worker, p): p["slug"] for p in payloads}
         for fut in as_completed(futures):
             try:
                 yield fut.result()
             except Exception as exc:  # noqa: BLE001 - a worker process died
                 yield _crash(futures[fut], exc)
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        _stop_pool(pool)
         raise
     else:
         pool.shutdown(wait=True)
@@ -938,6 +1038,8 @@ class _Renderer:
             "ok": sum(r["status"] == "ok" for r in records),
             "failed": sum(r["status"] == "failed" for r in records),
             "not_run": sum(r["status"] == "not_run" for r in records),
+            "reused": sum(r.get("origin") == "reused" for r in records),
+            "earlier_run": sum(r.get("origin") == "earlier_run" for r in records),
         }
         return self.env.get_template("batch_index.html.j2").render(
             groups=list(groups.values()), counts=counts, **context
@@ -961,14 +1063,19 @@ class BatchResult:
     out_dir: Path | None = None
 
 
-def _summary(records: list[dict], out_dir: Path) -> str:
+def _summary(records: list[dict], out_dir: Path, n_earlier: int = 0) -> str:
     n = len(records)
     ok = sum(r["status"] == "ok" for r in records)
     failed = [r for r in records if r["status"] == "failed"]
     not_run = n - ok - len(failed)
+    reused = sum(r.get("origin") == "reused" for r in records)
     head = f"{n} run{'s' if n != 1 else ''}: {ok} ok, {len(failed)} failed"
     if not_run:
         head += f", {not_run} not run"
+    if reused:
+        head += f"; {reused} reused (inputs unchanged)"
+    if n_earlier:
+        head += f"; {n_earlier} earlier report{'s' if n_earlier != 1 else ''} still listed"
     lines = [f"{head} -> {display_path(out_dir)}"]
     for r in failed:
         e = r["error"] or {}
@@ -1004,6 +1111,160 @@ def _check_kernel(kernels: set[str], manifest: Path) -> None:
         )
 
 
+def _code_fingerprint() -> str:
+    """sha256 of dxlib's own files (modules, templates, profiles): a change of the code that
+    makes the reports invalidates the ``--resume`` cache even without a version bump."""
+    h = hashlib.sha256()
+    pkg = Path(__file__).resolve().parent
+    for p in sorted(pkg.rglob("*")):
+        rel = p.relative_to(pkg)
+        if p.is_file() and "__pycache__" not in rel.parts and p.suffix in (".py", ".j2", ".json", ".csv"):
+            h.update(str(rel).encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _parameter_files(value: Any) -> dict[str, str]:
+    """``{path: sha256}`` of every parameter value (or list element) naming an existing file;
+    these are the inputs a notebook reads besides ``data/``."""
+    found: dict[str, str] = {}
+    for v in value if isinstance(value, list | tuple) else [value]:
+        if isinstance(v, str) and v and len(v) < 4096 and "\n" not in v:
+            try:
+                p = paths.resolve(v)
+                if p.is_file():
+                    found[str(p)] = _file_digest(p)
+            except (OSError, ValueError):
+                continue
+    return found
+
+
+def cache_key(spec: RunSpec, data_files: Mapping[str, str], code: str | None = None) -> str:
+    """Key of a run's inputs for ``--resume``: the notebook's content, the layered parameters,
+    the kernel, the data files' hashes (``data/`` and every file a parameter names), the
+    dxlib version and the hash of dxlib's own code. Equal keys mean the same report."""
+    files: dict[str, str] = {}
+    for v in spec.parameters.values():
+        files.update(_parameter_files(v))
+    key = {
+        "notebook": hashlib.sha256(spec.notebook_text.encode("utf-8")).hexdigest(),
+        "parameters": spec.parameters,
+        "kernel": spec.kernel,
+        "data_files": dict(data_files),
+        "parameter_files": files,
+        "dxlib_version": __version__,
+        "dxlib_code": code if code is not None else _code_fingerprint(),
+    }
+    return hashlib.sha256(dumps_json(key).encode("utf-8")).hexdigest()[:32]
+
+
+def _literal_default(spec: RunSpec, name: str) -> Any:
+    if name in spec.parameters:
+        return spec.parameters[name]
+    try:
+        return ast.literal_eval(spec.defaults.get(name, "None"))
+    except (ValueError, SyntaxError):
+        return None
+
+
+#: Parameters holding a year of the data that must not precede every observation.
+YEAR_PARAMETERS = ("as_of", "compare_as_of")
+
+
+def preflight(specs: Sequence[RunSpec], manifest: Path) -> None:
+    """Checks of the runs against their data, before any notebook starts: for every run of a
+    notebook that declares ``targets`` (the plan notebooks), its dataset loads without problems,
+    no target's deadline precedes all its data, and ``as_of``/``compare_as_of`` are not before
+    the earliest observation. Raises :class:`~dxlib.errors.DxError` naming the manifest entry."""
+    from dxlib.checks import check_as_of, check_dataset
+    from dxlib.data import load_dataset
+
+    datasets: dict[tuple, Any] = {}
+    problems: list[str] = []
+    for s in specs:
+        if "targets" not in s.defaults or not isinstance(_literal_default(s, "targets"), str):
+            continue
+        obs = _literal_default(s, "observations") or []
+        obs = [obs] if isinstance(obs, str) else list(obs)
+        files = (
+            _literal_default(s, "targets"),
+            tuple(obs),
+            _literal_default(s, "indicators"),
+            _literal_default(s, "geos"),
+        )
+        if files not in datasets:
+            targets, obs_files, indicators, geos = files
+            ds = load_dataset(
+                paths.resolve(targets),
+                [paths.resolve(f) for f in obs_files] or None,
+                paths.resolve(indicators) if isinstance(indicators, str) and indicators else None,
+                paths.resolve(geos) if isinstance(geos, str) and geos else None,
+            )
+            check_dataset(ds)
+            datasets[files] = ds
+        for name in YEAR_PARAMETERS:
+            value = _literal_default(s, name)
+            if isinstance(value, int) and not isinstance(value, bool):
+                where = f"{display_path(manifest)}, {s.entry} (run {s.slug}) parameter {name}"
+                try:
+                    check_as_of(datasets[files], value, name=where)
+                except ParameterError as exc:
+                    problems.append(str(exc))
+    if problems:
+        n = len(problems)
+        raise ParameterError(
+            "\n".join([f"{n} problem{'s' if n != 1 else ''} before running the batch:"]
+                      + [f"- {p}" for p in problems])
+        )
+
+
+def _previous_records(out: Path) -> dict[str, dict]:
+    """The run records of ``out/run.json`` from an earlier batch whose HTML is still there
+    (``{}`` when there is none or it cannot be read)."""
+    path = out / "run.json"
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        runs = data["runs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        print(f"warning: {display_path(path)} cannot be read; earlier runs are not listed", file=sys.stderr)
+        return {}
+    kept = {}
+    for rec in runs:
+        if not isinstance(rec, dict) or not isinstance(rec.get("slug"), str):
+            continue
+        html_rel = (rec.get("outputs") or {}).get("html")
+        if html_rel and _SLUG_OK.match(rec["slug"]) and (out / html_rel).is_file():
+            kept[rec["slug"]] = rec
+    return kept
+
+
+def _reusable(rec: dict | None, key: str, out: Path) -> bool:
+    if not rec or rec.get("status") != "ok" or rec.get("cache_key") != key:
+        return False
+    outputs = rec.get("outputs") or {}
+    return all(outputs.get(k) and (out / outputs[k]).is_file() for k in ("html", "notebook", "metrics"))
+
+
+def remove_stale_temporaries(out: Path) -> list[Path]:
+    """Remove temporary files (``.<name>.<random>.tmp``) that a killed earlier batch left in
+    ``out``; the finished files are never touched. Returns what was removed."""
+    removed = []
+    for p in list(out.glob(".*.tmp")) + list(out.glob("*/.*.tmp")):
+        if p.is_file():
+            p.unlink(missing_ok=True)
+            removed.append(p)
+    return removed
+
+
 def run_batch(
     manifest: str | os.PathLike[str],
     out_dir: str | os.PathLike[str] = paths.REPORTS,
@@ -1013,6 +1274,7 @@ def run_batch(
     executor: str = "local",
     scheduler: Any = None,
     timeout: float | None = None,
+    resume: bool = False,
     progress: bool = True,
 ) -> BatchResult:
     """Run every report of ``manifest`` and write the outputs to ``out_dir``.
@@ -1020,26 +1282,39 @@ def run_batch(
     ``jobs``: parallel runs (default ``os.cpu_count()``; for Dask without ``scheduler``, the
     number of ``LocalCluster`` workers). ``executor``: ``"local"`` (process pool) or ``"dask"``
     (``scheduler``: address or ``distributed.Client``; a ``LocalCluster`` when ``None``).
-    ``timeout`` overrides the manifest's per-cell timeout. Failing runs do not stop the others;
-    ``result.ok`` is False when any failed. Manifest problems raise
-    :class:`~dxlib.errors.ParameterError` before anything runs.
+    ``timeout`` overrides the manifest's per-cell timeout (seconds). ``resume``: reuse the
+    outputs of runs whose :func:`cache_key` equals the one recorded in ``out_dir/run.json``
+    (status ok, files present) instead of executing them again.
+
+    Failing runs do not stop the others; ``result.ok`` is False when any failed. Manifest and
+    data problems raise :class:`~dxlib.errors.DxError` before anything runs or is written.
+    ``index.html`` and ``run.json`` list this batch's runs in manifest order, then runs of an
+    earlier batch whose HTML is still in ``out_dir`` (not selected by ``only``, or not reached
+    because the batch was interrupted), marked ``origin: earlier_run``. On Ctrl-C (or SIGTERM
+    in ``dx reports``) the workers are stopped, ``run.json`` and ``index.html`` are written for
+    what finished, and ``KeyboardInterrupt`` propagates; every file is replaced atomically.
     """
     from tqdm.auto import tqdm
 
     manifest_path = paths.resolve(manifest)
-    specs = load_manifest(manifest_path, only=only)
+    all_specs = load_manifest(manifest_path)
+    specs = load_manifest(manifest_path, only=only) if only else all_specs
     if executor not in ("local", "dask"):
         raise ParameterError(f"executor: found {executor!r}; expected 'local' or 'dask'")
     if timeout is not None:
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            raise ParameterError(f"timeout: found {timeout!r}; expected a positive number of seconds")
         for s in specs:
             s.timeout = timeout
     if executor == "local":
         _check_kernel({s.kernel for s in specs}, manifest_path)
     out = Path(out_dir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
     for s in specs:  # slugs are [a-z0-9_-]; this guards against future changes
         if (out / s.slug).resolve().parent != out:
             raise ParameterError(f"slug {s.slug!r} would leave the output folder {out}")
+    preflight(specs, manifest_path)
+    out.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(specs)))
 
     by_slug = {s.slug: s for s in specs}
@@ -1049,18 +1324,29 @@ def run_batch(
         "git_commit": _git_commit(),
         "data_files": data_fingerprint(),
     }
+    code = _code_fingerprint()
+    keys = {s.slug: cache_key(s, context["data_files"], code) for s in specs}
+    previous = _previous_records(out)
     titles: dict[str, str] = {}
-    for s in specs:
+    for s in all_specs:
         key = display_path(s.notebook)
         if key not in titles:
             titles[key] = _first_heading(json.loads(s.notebook_text))
     records: dict[str, dict] = {}
     seconds: dict[str, float] = {}
+    if resume:
+        for s in specs:
+            if _reusable(previous.get(s.slug), keys[s.slug], out):
+                records[s.slug] = {**previous[s.slug], "origin": "reused"}
+    to_run = [s for s in specs if s.slug not in records]
     started = datetime.now(UTC)
     t0 = time.perf_counter()
-    payloads = [s.payload() for s in specs]
-    results = _run_local(payloads, jobs) if executor == "local" else _run_dask(payloads, jobs, scheduler)
-    bar = tqdm(total=len(specs), disable=not progress, unit="run", desc="dx reports", file=sys.stderr)
+    payloads = [s.payload() for s in to_run]
+    results: Any = iter(())
+    if payloads:
+        jobs = max(1, min(jobs, len(payloads)))
+        results = _run_local(payloads, jobs) if executor == "local" else _run_dask(payloads, jobs, scheduler)
+    bar = tqdm(total=len(to_run), disable=not progress, unit="run", desc="dx reports", file=sys.stderr)
     try:
         for result in results:
             spec = by_slug[result["slug"]]
@@ -1079,6 +1365,8 @@ def run_batch(
                     },
                 }
                 records[spec.slug] = {**_not_run_record(spec), "status": "failed", "error": result["error"]}
+            records[spec.slug]["cache_key"] = keys[spec.slug]
+            records[spec.slug]["origin"] = "this_run"
             seconds[spec.slug] = result.get("seconds", 0.0)
             bar.update(1)
             if result["status"] != "ok":
@@ -1091,7 +1379,20 @@ def run_batch(
         bar.close()
         if hasattr(results, "close"):
             results.close()
-        ordered = [records.get(s.slug) or _not_run_record(s) for s in specs]
+        selected = {s.slug for s in specs}
+        ordered: list[dict] = []
+        for s in all_specs:
+            if s.slug in records:
+                ordered.append(records[s.slug])
+            elif s.slug in previous:  # not selected, or not reached: the earlier report stays
+                ordered.append({**previous[s.slug], "origin": "earlier_run"})
+            elif s.slug in selected:
+                ordered.append({**_not_run_record(s), "cache_key": keys[s.slug], "origin": "this_run"})
+        if only:  # reports of other manifests in this folder stay listed too
+            listed = {r["slug"] for r in ordered}
+            ordered += [
+                {**rec, "origin": "earlier_run"} for slug, rec in previous.items() if slug not in listed
+            ]
         timing = {
             "started": started.isoformat(timespec="seconds"),
             "finished": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -1111,16 +1412,19 @@ def run_batch(
                 "total": len(ordered),
                 "ok": sum(r["status"] == "ok" for r in ordered),
                 "failed": sum(r["status"] == "failed" for r in ordered),
+                "reused": sum(r.get("origin") == "reused" for r in ordered),
+                "earlier_run": sum(r.get("origin") == "earlier_run" for r in ordered),
             },
             "runs": ordered,
             "timing": timing,
         }
         run_json_path = write_json(out / "run.json", run_json)
         index_path = atomic_write_text(out / "index.html", renderer.index(ordered, titles, context))
+    this_batch = [r for r in ordered if r.get("origin") != "earlier_run"]
     return BatchResult(
-        runs=ordered,
-        ok=all(r["status"] == "ok" for r in ordered),
-        summary_text=_summary(ordered, out),
+        runs=this_batch,
+        ok=all(r["status"] == "ok" for r in this_batch),
+        summary_text=_summary(this_batch, out, n_earlier=len(ordered) - len(this_batch)),
         index_path=index_path,
         run_json_path=run_json_path,
         out_dir=out,

@@ -187,7 +187,7 @@ def test_run_json(local_batch):
         "data_files",
     }
     assert set(data["packages"]) >= {"pandas", "numpy", "statsmodels", "papermill"}
-    assert data["summary"] == {"total": 4, "ok": 3, "failed": 1}
+    assert data["summary"] == {"total": 4, "ok": 3, "failed": 1, "reused": 0, "earlier_run": 0}
     runs = {r["slug"]: r for r in data["runs"]}
     assert [r["slug"] for r in data["runs"]] == [SLUG_A, *SLUGS_B, "failing"]
     a = runs[SLUG_A]
@@ -367,7 +367,7 @@ reports:
     grid: {{n: [1, 2]}}
     set: {{label: Hà Nội}}
   - notebook: {REPORT_B}
-    slug: ../Trụ cột
+    slug: Trụ cột
     grid: {{pillar: [a, b], lang: [vi, en]}}
 """,
     )
