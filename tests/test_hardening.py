@@ -1,0 +1,432 @@
+"""Hardening: bad input beyond data files, faults during a batch, interruption, reruns and
+``--resume``, escaping of data text in every report, safe YAML.
+
+The corpus of non-data bad input is tests/fixtures/bad_commands.yaml; the fault notebooks are
+tests/fixtures/notebooks/{dies,hangs,slow}.ipynb. Notebooks run with the ``python3`` kernel.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from dxlib import paths, runner
+from dxlib.cli import main
+from dxlib.errors import DxError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NB = FIXTURES / "notebooks"
+MINI = FIXTURES / "mini"
+CASES = yaml.safe_load((FIXTURES / "bad_commands.yaml").read_text(encoding="utf-8"))["cases"]
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _placeholders(tmp: Path) -> dict[str, str]:
+    shipped = (paths.DATA / "targets" / "nghean-833-2025.yaml").read_text(encoding="utf-8")
+    old = "deadline: 2025\n  indicator: ecom_share_of_retail_goods_services"
+    assert old in shipped
+    early = write(tmp / "t_early.yaml", shipped.replace(old, old.replace("2025", "2014"), 1))
+    series = write(tmp / "series.csv", "series_id,year,value\na,2020,1\na,2021,2\na,2022,3\n")
+    no_value = write(tmp / "no_value.csv", "series_id,year,amount\na,2020,1\n")
+    return {
+        "tmp": str(tmp),
+        "nb": str(NB),
+        "early_targets": str(early),
+        "series_csv": str(series),
+        "no_value_csv": str(no_value),
+    }
+
+
+def fill(text: str, subst: dict[str, str]) -> str:
+    """``text`` with each ``{name}`` of ``subst`` replaced (other braces, as in YAML, kept)."""
+    for name, value in subst.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+def _files(folder: Path) -> set[Path]:
+    return {p for p in folder.rglob("*")}
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Bad input everywhere a user types or supplies something
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_bad_command_gives_its_message_and_writes_nothing(case: dict, tmp_path: Path) -> None:
+    subst = _placeholders(tmp_path)
+    before = _files(tmp_path)
+    if case["kind"] == "cli":
+        args = [fill(a, subst) for a in case["args"]]
+        result = CliRunner().invoke(main, args)
+        text = result.output + (result.stderr if result.stderr_bytes is not None else "")
+        assert result.exit_code == case["exit"], text
+        assert "Traceback" not in text
+        assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), text
+    else:
+        manifest_text = fill(case["manifest"], subst)
+        if "defaults:" not in manifest_text:
+            manifest_text = "defaults: {kernel: python3}\n" + manifest_text
+        manifest = write(tmp_path / "manifest" / "batch.yaml", manifest_text)
+        before = _files(tmp_path)
+        subst["manifest"] = str(manifest)
+        with pytest.raises(DxError) as err:
+            runner.run_batch(manifest, tmp_path / "out", progress=False)
+        text = str(err.value)
+    for expected in case["expected"]:
+        assert fill(expected, subst) in text, text
+    assert _files(tmp_path) == before, "something was written"
+
+
+def test_corpus_of_bad_input_is_large_enough() -> None:
+    data_cases = yaml.safe_load((FIXTURES / "bad_inputs.yaml").read_text(encoding="utf-8"))["cases"]
+    assert len(CASES) >= 15 and len({c["id"] for c in CASES}) == len(CASES)
+    assert len(CASES) + len(data_cases) > 40
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Faults during a batch
+# --------------------------------------------------------------------------------------------
+
+FAULTS = f"""\
+defaults: {{kernel: python3, timeout: 4}}
+reports:
+  - notebook: {NB / "report_a.ipynb"}
+  - notebook: {NB / "failing.ipynb"}
+  - notebook: {NB / "dies.ipynb"}
+  - notebook: {NB / "hangs.ipynb"}
+"""
+
+
+@pytest.fixture(scope="module")
+def fault_batch(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("faults")
+    manifest = write(tmp / "batch.yaml", FAULTS)
+    t0 = time.perf_counter()
+    result = runner.run_batch(manifest, tmp / "out", jobs=4, progress=False)
+    return result, tmp / "out", time.perf_counter() - t0
+
+
+@pytest.mark.notebooks
+def test_faults_are_isolated_and_reported(fault_batch) -> None:
+    result, out, seconds = fault_batch
+    assert result.ok is False and seconds < 60  # the hanging cell was stopped by the timeout
+    runs = {r["slug"]: r for r in result.runs}
+    assert {s: r["status"] for s, r in runs.items()} == {
+        "report_a": "ok",
+        "failing": "failed",
+        "dies": "failed",
+        "hangs": "failed",
+    }
+    dies, hangs = runs["dies"]["error"], runs["hangs"]["error"]
+    assert dies["ename"] == "DeadKernelError" and dies["cell"] == 3
+    assert dies["first_line"] == "import os" and "kernel died while running this cell" in dies["evalue"]
+    assert hangs["ename"] == "CellTimeoutError" and hangs["cell"] == 3
+    assert "longer than the per-cell timeout of 4 s" in hangs["evalue"]
+    text = result.summary_text
+    assert "4 runs: 1 ok, 3 failed" in text
+    assert "FAILED dies" in text and "at cell 3" in text and "DeadKernelError" in text
+    assert "FAILED hangs" in text and "CellTimeoutError" in text
+    # run.json says the same, and parses
+    data = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert {r["slug"]: r["status"] for r in data["runs"]} == {s: r["status"] for s, r in runs.items()}
+    assert {r["slug"]: r["error"] for r in data["runs"]}["hangs"] == hangs
+
+
+@pytest.mark.notebooks
+def test_failed_runs_keep_partial_notebooks_and_render(fault_batch) -> None:
+    import nbformat
+
+    _, out, _ = fault_batch
+    for slug, printed in [("dies", "before the crash"), ("hangs", "before the hang")]:
+        nb = nbformat.read(out / slug / f"{slug}.ipynb", as_version=4)
+        texts = [o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+        assert any(printed in t for t in texts), slug  # the partial results are kept
+        page = (out / f"{slug}.html").read_text(encoding="utf-8")
+        assert "Lần chạy này bị lỗi / This run failed" in page
+        assert json.loads((out / slug / "metrics.json").read_text(encoding="utf-8")) == {}
+    index = (out / "index.html").read_text(encoding="utf-8")
+    rows = dict(re.findall(r'<tr class="run run-(\w+)" id="run-([\w-]+)">', index))
+    assert set(rows) == {"ok", "failed"}
+    found = {slug: st for st, slug in re.findall(r'<tr class="run run-(\w+)" id="run-([\w-]+)">', index)}
+    assert found == {"report_a": "ok", "failing": "failed", "dies": "failed", "hangs": "failed"}
+    assert "DeadKernelError" in index and "CellTimeoutError" in index
+    assert not list(out.rglob("*.tmp"))
+
+
+@pytest.mark.notebooks
+def test_cli_exit_status_is_non_zero_on_failure(tmp_path) -> None:
+    text = f"defaults: {{kernel: python3}}\nreports:\n  - notebook: {NB / 'failing.ipynb'}\n"
+    manifest = write(tmp_path / "b.yaml", text)
+    result = CliRunner().invoke(main, ["reports", "--batch", str(manifest), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1, result.output
+    assert "1 run: 0 ok, 1 failed" in result.output
+
+
+SLOW = """\
+defaults: {{kernel: python3, timeout: 120}}
+reports:
+  - notebook: {nb}
+    slug: quick
+    set: {{seconds: 0.1}}
+  - notebook: {nb}
+    slug: slow
+    set: {{seconds: {slow}}}
+"""
+
+
+def _all_json_parses(out: Path) -> None:
+    for p in out.rglob("*.json"):
+        json.loads(p.read_text(encoding="utf-8"))
+    for p in out.rglob("*.ipynb"):
+        json.loads(p.read_text(encoding="utf-8"))
+
+
+@pytest.mark.notebooks
+def test_sigterm_leaves_consistent_outputs_and_rerun_completes(tmp_path) -> None:
+    manifest = write(tmp_path / "batch.yaml", SLOW.format(nb=NB / "slow.ipynb", slow=60))
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "dxlib", "reports", "--batch", str(manifest), "--out", str(out)]
+    cmd += ["--jobs", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not (out / "quick.html").is_file():  # the first run finished
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the quick run did not finish"
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    _all_json_parses(out)
+    data = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert {r["slug"]: r["status"] for r in data["runs"]} == {"quick": "ok", "slow": "not_run"}
+    assert not (out / "slow.html").exists()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "quick.html" in index and "not_run" in index
+    # a rerun after the interruption (the slow run made short) completes and reuses the finished run
+    write(manifest, SLOW.format(nb=NB / "slow.ipynb", slow=0.2))
+    rerun = subprocess.run([*cmd, "--resume"], capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "2 runs: 2 ok, 0 failed; 1 reused (inputs unchanged)" in rerun.stdout
+    assert (out / "slow.html").is_file()
+    _all_json_parses(out)
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Reruns: identical bytes, --resume, --only keeps earlier reports listed
+# --------------------------------------------------------------------------------------------
+
+
+def test_assess_twice_gives_identical_bytes(tmp_path) -> None:
+    cli = CliRunner()
+    for name in ("a", "b"):
+        r = cli.invoke(
+            main,
+            ["assess", "--as-of", "2024", "--output", str(tmp_path / f"{name}.csv"),
+             "--pillars-output", str(tmp_path / f"{name}_p.csv")],
+        )
+        assert r.exit_code == 0, r.output
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert (tmp_path / "a_p.csv").read_bytes() == (tmp_path / "b_p.csv").read_bytes()
+
+
+RERUN = f"""\
+defaults: {{kernel: python3, timeout: 120}}
+reports:
+  - notebook: {NB / "report_a.ipynb"}
+    params: [{{param_file}}]
+  - notebook: {NB / "report_b.ipynb"}
+    grid: {{{{pillar: [a, b]}}}}
+"""
+
+
+@pytest.mark.notebooks
+def test_rerun_resume_and_only(tmp_path) -> None:
+    param_file = write(tmp_path / "a.yaml", "n: 4\n")
+    manifest = write(tmp_path / "batch.yaml", RERUN.format(param_file=param_file))
+    out, out2 = tmp_path / "out", tmp_path / "out2"
+    first = runner.run_batch(manifest, out, jobs=3, progress=False)
+    assert first.ok, first.summary_text
+    # the same inputs again, from scratch: byte-identical metrics and reports
+    second = runner.run_batch(manifest, out2, jobs=3, progress=False)
+    assert second.ok
+    for slug in ("report_a", "report_b__pillar-a", "report_b__pillar-b"):
+        assert (out / slug / "metrics.json").read_bytes() == (out2 / slug / "metrics.json").read_bytes()
+
+    # --resume: nothing changed, nothing runs, the outputs stay as they were
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.suffix in (".html", ".ipynb")}
+    stamps.pop(out / "index.html")
+    resumed = runner.run_batch(manifest, out, resume=True, progress=False)
+    assert resumed.ok
+    assert "3 runs: 3 ok, 0 failed; 3 reused (inputs unchanged)" in resumed.summary_text
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+    data = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert [r["origin"] for r in data["runs"]] == ["reused"] * 3
+    assert data["summary"]["reused"] == 3
+    assert "dùng lại / reused" in (out / "index.html").read_text(encoding="utf-8")
+
+    # a changed parameter file re-runs that report only
+    write(param_file, "n: 5\n")
+    changed = runner.run_batch(manifest, out, resume=True, progress=False)
+    origins = {r["slug"]: r["origin"] for r in changed.runs}
+    assert origins == {"report_a": "this_run", "report_b__pillar-a": "reused", "report_b__pillar-b": "reused"}
+    assert json.loads((out / "report_a" / "metrics.json").read_text())["n"] == 5
+
+    # --only: the other reports of the folder stay listed, marked as from an earlier run
+    only = runner.run_batch(manifest, out, only="report_b__pillar-b", progress=False)
+    assert only.ok and [r["slug"] for r in only.runs] == ["report_b__pillar-b"]
+    assert "2 earlier reports still listed" in only.summary_text
+    data = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert {r["slug"]: r["origin"] for r in data["runs"]} == {
+        "report_a": "earlier_run",
+        "report_b__pillar-a": "earlier_run",
+        "report_b__pillar-b": "this_run",
+    }
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for slug in ("report_a", "report_b__pillar-a", "report_b__pillar-b"):
+        assert f'href="{slug}.html"' in index
+    assert index.count("lần chạy trước / earlier run") == 2
+    # an earlier report whose HTML was deleted is no longer listed
+    (out / "report_a.html").unlink()
+    runner.run_batch(manifest, out, only="report_b__pillar-b", resume=True, progress=False)
+    data = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert [r["slug"] for r in data["runs"]] == ["report_b__pillar-a", "report_b__pillar-b"]
+
+
+def test_cache_key_follows_every_input(tmp_path) -> None:
+    f = write(tmp_path / "obs.csv", "x\n")
+    m = write(
+        tmp_path / "m.yaml",
+        f"reports:\n  - notebook: {NB / 'report_a.ipynb'}\n    set: {{label: '{f}'}}\n",
+    )
+    spec = runner.load_manifest(m)[0]
+    key = runner.cache_key(spec, {"data/x.csv": "1"}, code="c")
+    assert key == runner.cache_key(spec, {"data/x.csv": "1"}, code="c")
+    assert key != runner.cache_key(spec, {"data/x.csv": "2"}, code="c")  # data file changed
+    assert key != runner.cache_key(spec, {"data/x.csv": "1"}, code="d")  # dxlib code changed
+    write(f, "y\n")  # a file named by a parameter changed
+    assert key != runner.cache_key(spec, {"data/x.csv": "1"}, code="c")
+    spec.parameters["n"] = 9
+    assert key != runner.cache_key(spec, {"data/x.csv": "1"}, code="c")
+
+
+def test_stale_temporaries_are_removed(tmp_path) -> None:
+    (tmp_path / "a").mkdir()
+    stale = [write(tmp_path / ".index.html.abc.tmp", "<ht")]
+    stale.append(write(tmp_path / "a" / ".metrics.json.x.tmp", "{"))
+    keep = write(tmp_path / "a" / "metrics.json", "{}\n")
+    assert sorted(runner.remove_stale_temporaries(tmp_path)) == sorted(stale)
+    assert keep.is_file() and not any(p.exists() for p in stale)
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Safe output: data text is escaped in every report and in the index; YAML is read safely
+# --------------------------------------------------------------------------------------------
+
+PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
+
+
+@pytest.mark.notebooks
+def test_payloads_in_data_are_escaped_end_to_end(tmp_path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    obs = data / "observations.csv"
+    lines = obs.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    i_title, i_quote, i_note = header.index("source_title"), header.index("quote"), header.index("note")
+    for k, line in enumerate(lines[1:], start=1):
+        cells = line.split(",")
+        if cells[1] == "online_rate":  # G-1's series, shown by 02 (G-1) and 04 (gov)
+            cells[i_title] = f"Sở TT&TT {PAYLOADS[0]}"
+            cells[i_quote] = f'"quote {PAYLOADS[1]}"'
+            cells[i_note] = f"note {PAYLOADS[0]}"
+            lines[k] = ",".join(cells)
+    obs.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    files = {
+        "targets": str(data / "targets.yaml"),
+        "observations": [str(obs)],
+        "indicators": str(data / "indicators.csv"),
+        "geos": str(data / "geos.csv"),
+    }
+    manifest = {
+        "defaults": {"kernel": "python3", "timeout": 300},
+        "reports": [
+            {"notebook": "02_indicator_forecast", "set": {"target": "G-1", "lang": "en", **files}},
+            {"notebook": "04_pillar_assessment", "set": {"pillar": "gov", "lang": "vi", **files},
+             "slug": f"pillar {PAYLOADS[1]}".replace("/", " ")},
+        ],
+    }
+    m = write(tmp_path / "batch.yaml", yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
+    out = tmp_path / "out"
+    result = runner.run_batch(m, out, jobs=2, progress=False)
+    assert result.ok, result.summary_text
+    pages = sorted(out.glob("*.html"))
+    assert len(pages) == 3  # two reports and the index
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for payload in PAYLOADS:
+            assert payload not in text, f"unescaped {payload} in {page.name}"
+        assert "<script>alert" not in text and "<img src=x" not in text
+    escaped = [html.escape(p, quote=False) for p in PAYLOADS]
+    for page in (out / f"{r['slug']}.html" for r in result.runs):
+        text = page.read_text(encoding="utf-8")
+        # the payloads are shown as text (escaped), in the evidence and in the run details
+        assert escaped[0] in text or html.escape(PAYLOADS[0]) in text, page.name
+    forecast = (out / f"{result.runs[0]['slug']}.html").read_text(encoding="utf-8")
+    assert escaped[1] in forecast or html.escape(PAYLOADS[1]) in forecast
+
+
+def test_yaml_is_read_with_safe_loaders_only() -> None:
+    offenders = []
+    for path in sorted((paths.ROOT / "dxlib").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if "yaml.unsafe_load" in text or "yaml.full_load" in text or "yaml.UnsafeLoader" in text:
+            offenders.append(f"{path.name}: unsafe loader")
+        for m in re.finditer(r"yaml\.load(?:_all)?\((.*)", text):
+            loader = re.search(r"Loader=(\w+)", m.group(1))
+            if not loader:
+                offenders.append(f"{path.name}: yaml.load without Loader=")
+                continue
+            name = loader.group(1)
+            if name != "SafeLoader" and not re.search(rf"class {name}\(yaml\.(Safe|CSafe)Loader\)", text):
+                offenders.append(f"{path.name}: Loader={name} is not a SafeLoader subclass")
+    assert not offenders, offenders
+
+
+def test_atomic_writers_are_used_for_every_output() -> None:
+    """Every file the runner and the CLI write goes through a temporary name and os.replace."""
+    for name in ("runner.py", "cli_io.py"):
+        text = (paths.ROOT / "dxlib" / name).read_text(encoding="utf-8")
+        direct = [
+            line.strip()
+            for line in text.splitlines()
+            if re.search(r"\.(write_text|write_bytes)\(|open\([^)]*['\"]w", line)
+            and not line.strip().startswith("inp.write_text(")  # the run's own temporary folder
+            and "os.fdopen(fd" not in line  # the mkstemp file of the atomic writer itself
+        ]
+        assert not direct, f"direct write in {name}: {direct}"
+    text = (paths.ROOT / "dxlib" / "runner.py").read_text(encoding="utf-8")
+    assert "os.replace(tmp, path)" in text
