@@ -37,6 +37,8 @@ def main() -> None:
 
 
 def _data_options(fn):
+    fn = click.option("--geos", "geos_file", type=_PATH, default=None,
+                      help="Geography list CSV [default: data/geos.csv].")(fn)
     fn = click.option("--indicators", type=_PATH, default=None,
                       help="Indicator catalogue CSV [default: data/indicators.csv].")(fn)
     fn = click.option("--observations", type=_PATH, multiple=True,
@@ -47,19 +49,20 @@ def _data_options(fn):
     return fn
 
 
-def _load(targets, observations, indicators):
+def _load(targets, observations, indicators, geos_file=None):
     from dxlib.data import load_dataset
 
-    return load_dataset(targets, list(observations) or None, indicators)
+    return load_dataset(targets, list(observations) or None, indicators, geos_file)
 
 
 @main.command()
 @_data_options
-def validate(targets: Path | None, observations: Sequence[Path], indicators: Path | None) -> None:
+def validate(targets: Path | None, observations: Sequence[Path], indicators: Path | None,
+             geos_file: Path | None) -> None:
     """Check the targets, catalogue and observations; print a coverage summary."""
     from dxlib.coverage import validation_summary
 
-    ds = _load(targets, observations, indicators)
+    ds = _load(targets, observations, indicators, geos_file)
     click.echo(validation_summary(ds))
 
 
@@ -125,14 +128,15 @@ def forecast(input_: Path, horizon: int, quantiles: str, output: Path) -> None:
 @click.option("--output", type=_PATH, required=True, help="Assessment CSV, one row per target.")
 @click.option("--pillars-output", type=_PATH, default=None, help="Pillar roll-up CSV.")
 @click.option("--seed", type=int, default=0, show_default=True)
-def assess(targets, observations, indicators, as_of, geo, output, pillars_output, seed) -> None:
+def assess(targets, observations, indicators, geos_file, as_of, geo, output, pillars_output,
+           seed) -> None:
     """Probability and status of every target at its deadline, and the pillar roll-up."""
     from dxlib.attainment import assess_dataset
     from dxlib.checks import check_request
     from dxlib.cli_io import write_csv_atomic
     from dxlib.rollup import pillar_rollup
 
-    ds = _load(targets, observations, indicators)
+    ds = _load(targets, observations, indicators, geos_file)
     check_request(ds, as_of)
     geos = _parse_geos(geo, ds)
     table = assess_dataset(ds, as_of=as_of, geos=geos, seed=seed)
