@@ -36,11 +36,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from dxlib.data import Dataset
+
+if TYPE_CHECKING:
+    from dxlib.forecast import Forecast
 
 #: probability cut-offs: on_track >= 0.7 > at_risk >= 0.3 > off_track
 STATUS_CUTOFFS: tuple[float, float] = (0.7, 0.3)
@@ -112,6 +116,101 @@ def _cagr(first: float, last: float, years: float) -> float:
     return ((last / first) ** (1.0 / years) - 1.0) * 100.0
 
 
+class _Series(NamedTuple):
+    """One full-year series: ``years`` (int64, ascending, unique) and ``values`` (float64),
+    both shape (n,)."""
+
+    years: np.ndarray
+    values: np.ndarray
+
+
+class _Context:
+    """What every (geo, target) row reads, prepared once per :func:`assess_dataset` call: the
+    full-year series and latest partial values keyed by (geo, indicator), the forecast, and
+    caches of forecast samples. Plain dicts and numpy arrays: no pandas lookups per row."""
+
+    def __init__(self, ds: Dataset, series: dict[tuple[str, str], _Series],
+                 partial: dict[tuple[str, str], tuple[float, str]], fc: Forecast | None,
+                 evidence_counts: dict[tuple[str, str], int]) -> None:
+        self.ds = ds
+        self.series = series
+        self.partial = partial
+        self.fc = fc
+        self.n = fc.n_samples if fc is not None else 1
+        self.evidence_counts = evidence_counts
+        self.methods: dict[str, str] = {} if fc is None else dict(
+            zip(fc.series.index, fc.series["method"], strict=True))
+        ind = ds.indicators
+        self.bounds: dict[str, tuple[str, float, float]] = {
+            i: (k, float(lo), float(hi))
+            for i, k, lo, hi in zip(ind.index, ind["kind"], ind["lower"], ind["upper"], strict=True)}
+        self._paths: dict[tuple[str, int], np.ndarray | None] = {}
+        #: single-series rows whose probability comes from Forecast.prob_many, filled at the end:
+        #: (row, series_id, year, comparator, threshold, status decided by the probability)
+        self.pending: list[tuple[dict, str, int, str, float, bool]] = []
+
+    def forecast_column(self, key: tuple[str, str], year: int) -> np.ndarray | None:
+        """Forecast samples of a series in ``year``, shape (n_samples,); None when the series
+        has no forecast for that year or every sample is NaN. Cached per (series, year)."""
+        sid = f"{key[0]}|{key[1]}"
+        ck = (sid, year)
+        if ck not in self._paths:
+            col = _path_column(self.fc, sid, year) if self.fc is not None else None
+            self._paths[ck] = None if col is None or np.all(np.isnan(col)) else col
+        return self._paths[ck]
+
+    def path_at(self, key: tuple[str, str], h: _Series, year: int) -> np.ndarray | None:
+        """Samples of a series' value in ``year``, shape (n_samples,): the observed value of
+        ``h`` when there is one, else the forecast; None when neither exists."""
+        hit = np.flatnonzero(h.years == year)
+        if len(hit):
+            return np.full(self.n, float(h.values[hit[0]]))
+        return self.forecast_column(key, year)
+
+
+def _path_column(fc: Forecast, series_id: str, year: int) -> np.ndarray | None:
+    """Column ``year`` of ``fc.paths(series_id)`` as a float array (n_samples,), without
+    building the whole DataFrame; None when the series has no forecast or ``year`` is not one of
+    its forecast years. Mirrors :meth:`dxlib.forecast.Forecast.paths` step by step (same seeded
+    latent draws, same interpolation and back-transform), so the values are identical;
+    ``tests/test_scale.py`` checks that."""
+    from dxlib.forecast import _from_z
+
+    r = fc._fid.get(series_id)
+    if r is None:
+        return None
+    H = int(fc._hs[r])
+    k = int(year) - int(fc._last[r]) - 1
+    if not 0 <= k < H:
+        return None
+    U = fc._latent(series_id, H)
+    zq = fc._zq(np.array([r]), np.array([k + 1]))[0]
+    z = np.interp(U[:, k], fc._prof["levels"], zq)
+    return np.asarray(_from_z(z, fc._code[r], fc._lo[r], fc._hi[r]), dtype=float)
+
+
+def _full_year_series(hist: pd.DataFrame, needed: set[tuple[str, str]]) -> dict[tuple[str, str],
+                                                                                 _Series]:
+    """Split the (geo, indicator, year)-sorted history into one :class:`_Series` per needed
+    key, with numpy only (``hist`` as returned by :func:`full_year_history`)."""
+    if hist.empty or not needed:
+        return {}
+    geo = hist["geo"].to_numpy(dtype=object)
+    ind = hist["indicator"].to_numpy(dtype=object)
+    years = hist["year"].to_numpy()
+    values = hist["value"].to_numpy(dtype=float)
+    # groupby(..., as_index=False) sorts by geo, indicator, year: groups are consecutive
+    change = np.flatnonzero((geo[1:] != geo[:-1]) | (ind[1:] != ind[:-1])) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [len(hist)]])
+    out = {}
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        key = (geo[a], ind[a])
+        if key in needed:
+            out[key] = _Series(years[a:b], values[a:b])
+    return out
+
+
 def assess_dataset(
     ds: Dataset,
     *,
@@ -121,22 +220,32 @@ def assess_dataset(
     n_samples: int = 2000,
 ) -> pd.DataFrame:
     """Assess every target of ``ds.registry`` for each geography in ``geos`` (default: the
-    plan's). Returns one row per (geo, target) with :data:`ASSESSMENT_COLUMNS`; probabilities
-    in [0, 1], values in the target's unit, growth in % a year. Deterministic for a given seed.
+    plan's). Returns one row per (geo, target), geographies in the given order and targets in
+    the registry's, with :data:`ASSESSMENT_COLUMNS`; probabilities in [0, 1], values in the
+    target's unit, growth in % a year. Deterministic for a given seed.
+
+    Vectorised over geographies: every needed series is forecast once in one :func:`forecast`
+    call, the exact probabilities of single-series targets come from one
+    :meth:`~dxlib.forecast.Forecast.prob_many` call, and growth and ratio targets read one
+    column of each series' sample paths (cached). 34 geographies x 26 targets take about a
+    tenth of a second (``benchmarks/scale.py``).
     """
     from dxlib.forecast import forecast
 
     reg = ds.registry
     geos = list(geos) if geos else [reg.geo]
     hist = full_year_history(ds.observations, as_of)
-    partial = _latest_partial(ds.observations, as_of)
-    targets = reg.targets
+    partial_frame = _latest_partial(ds.observations, as_of)
+    partial = {key: (float(v), a.date().isoformat()) for key, v, a in zip(
+        partial_frame.index, partial_frame["value"], partial_frame["as_of"], strict=True)}
+    targets = [(tid, t) for tid, t in zip(reg.targets.index, reg.targets.to_dict("records"),
+                                          strict=True)]
 
     # Which series each (geo, target) needs.
     jobs = []
     needed: set[tuple[str, str]] = set()
     for geo in geos:
-        for tid, t in targets.iterrows():
+        for tid, t in targets:
             sgeo = t["geo"] if t["geo"] != reg.geo else geo
             inds = [i for i in (t["indicator"], t["numerator"], t["denominator"])
                     if isinstance(i, str)]
@@ -144,51 +253,41 @@ def assess_dataset(
             if t["kind"] != "milestone":
                 needed.update((sgeo, i) for i in inds)
 
-    series = {}
-    for (g, i), h in hist.groupby(["geo", "indicator"]):
-        if (g, i) in needed:
-            series[(g, i)] = h.sort_values("year")
+    series = _full_year_series(hist, needed)
     # Forecast every series that has 2+ points, once, up to the last deadline.
-    to_year = int(targets["deadline"].max())
-    fc_input = []
-    for (g, i), h in series.items():
-        if len(h) >= 2 and int(h["year"].max()) < to_year:
-            ind = ds.indicators.loc[i]
-            fc_input.append(pd.DataFrame({
-                "series_id": f"{g}|{i}", "year": h["year"].to_numpy(),
-                "value": h["value"].to_numpy(), "kind": ind["kind"], "lower": ind["lower"],
-                "upper": ind["upper"]}))
+    to_year = int(reg.targets["deadline"].max())
+    keys = [k for k in sorted(series) if len(series[k].years) >= 2
+            and int(series[k].years.max()) < to_year]
     fc = None
-    if fc_input:
-        fc = forecast(pd.concat(fc_input, ignore_index=True), to_year=to_year,
-                      n_samples=n_samples, seed=seed)
+    if keys:
+        ind = ds.indicators.loc[[i for _, i in keys]]
+        lengths = [len(series[k].years) for k in keys]
+        fc_input = pd.DataFrame({
+            "series_id": np.repeat([f"{g}|{i}" for g, i in keys], lengths),
+            "year": np.concatenate([series[k].years for k in keys]),
+            "value": np.concatenate([series[k].values for k in keys]),
+            "kind": np.repeat(ind["kind"].to_numpy(dtype=object), lengths),
+            "lower": np.repeat(ind["lower"].to_numpy(dtype=float), lengths),
+            "upper": np.repeat(ind["upper"].to_numpy(dtype=float), lengths)})
+        fc = forecast(fc_input, to_year=to_year, n_samples=n_samples, seed=seed)
 
-    rows = [_assess_one(geo, tid, t, sgeo, inds, series, partial, fc, ds, as_of)
-            for geo, tid, t, sgeo, inds in jobs]
+    obs = ds.observations
+    evidence_counts = obs.groupby(["geo", "indicator"]).size().to_dict() if len(obs) else {}
+    ctx = _Context(ds, series, partial, fc, evidence_counts)
+    rows = [_assess_one(geo, tid, t, sgeo, inds, ctx, as_of) for geo, tid, t, sgeo, inds in jobs]
+    if ctx.pending:
+        probs = fc.prob_many([p[1] for p in ctx.pending], [p[2] for p in ctx.pending],
+                             [p[3] for p in ctx.pending], [p[4] for p in ctx.pending])
+        for (row, *_, by_probability), p in zip(ctx.pending, probs, strict=True):
+            row["probability"] = float(p)
+            if by_probability:
+                row["status"] = status_from_probability(row["probability"])
     out = pd.DataFrame(rows, columns=list(ASSESSMENT_COLUMNS))
     return out.astype({"proxy": bool})
 
 
-def _path_at(fc, key: tuple[str, str], h: pd.DataFrame, year: int, n: int) -> np.ndarray | None:
-    """Samples of a series' value in ``year``: the observed value when there is one, else the
-    forecast paths; None when neither exists."""
-    obs = h.loc[h["year"] == year, "value"]
-    if len(obs):
-        return np.full(n, float(obs.iloc[0]))
-    if fc is None:
-        return None
-    sid = f"{key[0]}|{key[1]}"
-    try:
-        p = fc.paths(sid)
-    except (KeyError, ValueError):
-        return None
-    if year not in p.columns:
-        return None
-    col = p[year].to_numpy(dtype=float)
-    return None if np.all(np.isnan(col)) else col
-
-
-def _assess_one(geo, tid, t, sgeo, inds, series, partial, fc, ds: Dataset, as_of) -> dict:
+def _assess_one(geo: str, tid: str, t: dict, sgeo: str, inds: list[str], ctx: _Context,
+                as_of: int | None) -> dict:
     deadline = int(t["deadline"])
     row = {
         "geo": geo, "target_id": tid, "pillar": t["pillar"], "kind": t["kind"],
@@ -203,9 +302,8 @@ def _assess_one(geo, tid, t, sgeo, inds, series, partial, fc, ds: Dataset, as_of
         "growth_ratio": math.nan, "method": None, "note": None,
     }
     if t["kind"] == "milestone":
-        ev = [*t["evidence"], *inds]
-        obs = ds.observations
-        n_ev = int(((obs["geo"] == sgeo) & obs["indicator"].isin(ev)).sum()) if ev else 0
+        ev = {*t["evidence"], *inds}
+        n_ev = sum(ctx.evidence_counts.get((sgeo, i), 0) for i in ev)
         row.update(status="qualitative",
                    note=f"milestone; {n_ev} evidence values" if n_ev else "milestone; no evidence yet")
         return row
@@ -213,8 +311,8 @@ def _assess_one(geo, tid, t, sgeo, inds, series, partial, fc, ds: Dataset, as_of
         row.update(status="insufficient_data", note="no series mapped to this target")
         return row
     if len(inds) == 1:
-        return _assess_single(row, t, (sgeo, inds[0]), series, partial, fc, ds)
-    return _assess_ratio(row, t, sgeo, inds, series, fc, ds)
+        return _assess_single(row, t, (sgeo, inds[0]), ctx)
+    return _assess_ratio(row, t, sgeo, inds, ctx)
 
 
 def _fill_projection(row: dict, samples: np.ndarray) -> None:
@@ -223,41 +321,33 @@ def _fill_projection(row: dict, samples: np.ndarray) -> None:
     row.update(projected_median=float(q[0]), projected_low=float(q[1]), projected_high=float(q[2]))
 
 
-def _method(fc, key) -> str | None:
-    sid = f"{key[0]}|{key[1]}"
-    if fc is not None and sid in fc.series.index:
-        return fc.series.loc[sid, "method"]
-    return None
-
-
-def _assess_single(row, t, key, series, partial, fc, ds: Dataset) -> dict:
-    h = series.get(key)
+def _assess_single(row: dict, t: dict, key: tuple[str, str], ctx: _Context) -> dict:
+    h = ctx.series.get(key)
     deadline = row["deadline"]
     cmp_, value = t["comparator"], float(t["value"])
-    if key in partial.index:
-        pv = partial.loc[key]
-        row.update(partial_value=float(pv["value"]), partial_date=pv["as_of"].date().isoformat())
-    if h is None or h.empty:
+    pv = ctx.partial.get(key)
+    if pv is not None:
+        row.update(partial_value=pv[0], partial_date=pv[1])
+    if h is None or not len(h.years):
         row.update(status="insufficient_data", note="no full-year observation"
-                   + (" (only a partial-year value)" if key in partial.index else ""))
+                   + (" (only a partial-year value)" if pv is not None else ""))
         return row
-    h = h[h["year"] <= max(deadline, int(h["year"].min()))]
-    upto = h[h["year"] <= deadline]
-    if upto.empty:
+    first_year = h.years.min()
+    keep = h.years <= deadline
+    if not keep.any():
         row.update(status="insufficient_data",
-                   note=f"no observation up to the deadline {deadline} (first: {h['year'].min()})")
+                   note=f"no observation up to the deadline {deadline} (first: {first_year})")
         return row
-    years = upto["year"].to_numpy()
-    vals = upto["value"].to_numpy()
+    upto = _Series(h.years[keep], h.values[keep])
+    years, vals = upto
     last_year, last_value = int(years[-1]), float(vals[-1])
-    row.update(last_year=last_year, last_value=last_value, n_obs=len(upto))
-    n = fc.n_samples if fc is not None else 1
+    row.update(last_year=last_year, last_value=last_value, n_obs=len(years))
 
     if t["kind"] == "growth":
-        return _assess_growth(row, t, key, upto, fc, n)
+        return _assess_growth(row, t, key, upto, ctx)
 
     # deterministic measures
-    if len(upto) >= 2:
+    if len(years) >= 2:
         row["observed_growth"] = _cagr(float(vals[0]), last_value, last_year - int(years[0]))
     if deadline > last_year:
         row["required_growth"] = _cagr(last_value, value, deadline - last_year)
@@ -265,8 +355,8 @@ def _assess_single(row, t, key, series, partial, fc, ds: Dataset) -> dict:
             and abs(row["required_growth"]) > 1e-9 and not math.isnan(row["observed_growth"]):
         row["growth_ratio"] = row["observed_growth"] / row["required_growth"]
 
-    ind = ds.indicators.loc[key[1]]
-    judged = snap_to_bounds(vals, ind["kind"], ind["lower"], ind["upper"])
+    kind, lower, upper = ctx.bounds[key[1]]
+    judged = snap_to_bounds(vals, kind, lower, upper)
     if judged[-1] != vals[-1]:
         row["note"] = (f"{last_value:g} counts as {judged[-1]:g}: within "
                        "0.5 % of the range of the bound")
@@ -275,13 +365,14 @@ def _assess_single(row, t, key, series, partial, fc, ds: Dataset) -> dict:
         row.update(status="achieved" if met else "not_achieved", probability=1.0 if met else 0.0,
                    method="observed")
         return row
-    samples = _path_at(fc, key, upto, deadline, n) if len(upto) >= 2 else None
+    samples = ctx.path_at(key, upto, deadline) if len(years) >= 2 else None
+    met_before = compare(judged, cmp_, value)
     if samples is not None:
         _fill_projection(row, samples)
-        # exact from the predictive distribution (the paths only approximate it)
-        row["probability"] = float(fc.prob(f"{key[0]}|{key[1]}", deadline, cmp_, value))
-        row["method"] = _method(fc, key)
-    met_before = compare(judged, cmp_, value)
+        # exact from the predictive distribution (the paths only approximate it); computed for
+        # all rows at once at the end of assess_dataset
+        row["method"] = ctx.methods.get(f"{key[0]}|{key[1]}")
+        ctx.pending.append((row, f"{key[0]}|{key[1]}", deadline, cmp_, value, not met_before.any()))
     if met_before.any():
         first_met = int(years[np.argmax(met_before)])
         row.update(status="met_early",
@@ -291,31 +382,28 @@ def _assess_single(row, t, key, series, partial, fc, ds: Dataset) -> dict:
         return row
     if samples is None:
         row.update(status="insufficient_data",
-                   note="one observation: no trend, no probability" if len(upto) == 1
+                   note="one observation: no trend, no probability" if len(years) == 1
                    else "no forecast could be made")
         return row
-    row["status"] = status_from_probability(row["probability"])
-    return row
+    return row  # status set from the probability at the end of assess_dataset
 
 
-def _growth_samples(fc, key, upto, year: int, n: int, measure: str, base_year) -> \
-        tuple[np.ndarray | None, float | None]:
-    """Samples of the growth (% a year) that a growth target measures, and the observed value
-    when it can be computed from observations alone."""
+def _growth_samples(key: tuple[str, str], upto: _Series, year: int, measure: str, base_year,
+                    ctx: _Context) -> tuple[np.ndarray | None, float | None]:
+    """Samples of the growth (% a year) that a growth target measures, shape (n_samples,), and
+    the observed value when it can be computed from observations alone."""
     if measure == "yoy":
         a, b = year - 1, year
         span = 1
     else:
         a, b = int(base_year), year
         span = year - a
-    ya = _path_at(fc, key, upto, a, n)
-    yb = _path_at(fc, key, upto, b, n)
+    ya = ctx.path_at(key, upto, a)
+    yb = ctx.path_at(key, upto, b)
     observed = None
-    obs_years = set(upto["year"].astype(int))
-    if a in obs_years and b in obs_years:
-        va = float(upto.loc[upto["year"] == a, "value"].iloc[0])
-        vb = float(upto.loc[upto["year"] == b, "value"].iloc[0])
-        observed = _cagr(va, vb, span)
+    ia, ib = np.flatnonzero(upto.years == a), np.flatnonzero(upto.years == b)
+    if len(ia) and len(ib):
+        observed = _cagr(float(upto.values[ia[0]]), float(upto.values[ib[0]]), span)
     if ya is None or yb is None:
         return None, observed
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -323,54 +411,53 @@ def _growth_samples(fc, key, upto, year: int, n: int, measure: str, base_year) -
     return g, observed
 
 
-def _assess_growth(row, t, key, upto, fc, n) -> dict:
+def _assess_growth(row: dict, t: dict, key: tuple[str, str], upto: _Series, ctx: _Context) -> dict:
     deadline = row["deadline"]
     cmp_, value = t["comparator"], float(t["value"])
     measure, base_year = t["measure"], t["base_year"]
-    years = upto["year"].to_numpy()
-    vals = upto["value"].to_numpy()
+    years, vals = upto
     row["required_growth"] = value
-    if len(upto) >= 2:
+    if len(years) >= 2:
         row["observed_growth"] = _cagr(float(vals[-2]), float(vals[-1]), int(years[-1] - years[-2]))
         if abs(value) > 1e-9 and not math.isnan(row["observed_growth"]):
             row["growth_ratio"] = row["observed_growth"] / value
-    samples, observed = _growth_samples(fc, key, upto, deadline, n, measure, base_year)
+    samples, observed = _growth_samples(key, upto, deadline, measure, base_year, ctx)
     if observed is not None and not math.isnan(observed):
         met = bool(compare(observed, cmp_, value))
         row.update(status="achieved" if met else "not_achieved", probability=float(met),
                    observed_growth=observed, method="observed")
         return row
-    if samples is None or len(upto) < 2:
+    if samples is None or len(years) < 2:
         row.update(status="insufficient_data",
-                   note="growth needs two years of the series and a forecast" if len(upto) < 2
+                   note="growth needs two years of the series and a forecast" if len(years) < 2
                    else "no forecast of the deadline year")
         return row
     _fill_projection(row, samples)
     row["probability"] = float(np.mean(compare(samples, cmp_, value)))
-    row["method"] = _method(fc, key)
+    row["method"] = ctx.methods.get(f"{key[0]}|{key[1]}")
     row["status"] = status_from_probability(row["probability"])
     return row
 
 
-def _assess_ratio(row, t, sgeo, inds, series, fc, ds: Dataset) -> dict:
+def _assess_ratio(row: dict, t: dict, sgeo: str, inds: list[str], ctx: _Context) -> dict:
     """A target on numerator / denominator (x100 when the unit is %)."""
     num, den = (sgeo, inds[0]), (sgeo, inds[1])
-    hn, hd = series.get(num), series.get(den)
+    hn, hd = ctx.series.get(num), ctx.series.get(den)
     deadline = row["deadline"]
     cmp_, value = t["comparator"], float(t["value"])
     scale = 100.0 if t["unit"] == "%" else 1.0
     if hn is None or hd is None:
         row.update(status="insufficient_data", note="numerator or denominator has no data")
         return row
-    both = hn.merge(hd, on="year", suffixes=("_n", "_d"))
-    both = both[both["year"] <= deadline]
-    if both.empty:
+    years, i_n, i_d = np.intersect1d(hn.years, hd.years, assume_unique=True, return_indices=True)
+    keep = years <= deadline
+    if not keep.any():
         row.update(status="insufficient_data", note="no year with both numerator and denominator")
         return row
-    ratio = both["value_n"].to_numpy() / both["value_d"].to_numpy() * scale
-    years = both["year"].to_numpy()
-    row.update(last_year=int(years[-1]), last_value=float(ratio[-1]), n_obs=len(both))
-    if len(both) >= 2:
+    years = years[keep]
+    ratio = hn.values[i_n[keep]] / hd.values[i_d[keep]] * scale
+    row.update(last_year=int(years[-1]), last_value=float(ratio[-1]), n_obs=len(years))
+    if len(years) >= 2:
         row["observed_growth"] = _cagr(float(ratio[0]), float(ratio[-1]), int(years[-1] - years[0]))
     if int(years[-1]) == deadline:
         met = bool(compare(ratio[-1], cmp_, value))
@@ -378,9 +465,8 @@ def _assess_ratio(row, t, sgeo, inds, series, fc, ds: Dataset) -> dict:
                    method="observed")
         return row
     row["required_growth"] = _cagr(float(ratio[-1]), value, deadline - int(years[-1]))
-    n = fc.n_samples if fc is not None else 1
-    sn = _path_at(fc, num, hn, deadline, n) if len(hn) >= 2 else None
-    sd = _path_at(fc, den, hd, deadline, n) if len(hd) >= 2 else None
+    sn = ctx.path_at(num, hn, deadline) if len(hn.years) >= 2 else None
+    sd = ctx.path_at(den, hd, deadline) if len(hd.years) >= 2 else None
     samples = sn / sd * scale if sn is not None and sd is not None else None
     if samples is not None:
         _fill_projection(row, samples)

@@ -25,33 +25,50 @@ ROLLUP_COLUMNS: tuple[str, ...] = (
 def pillar_rollup(assessment: pd.DataFrame, registry: TargetRegistry, *, seed: int = 0,
                   n_sims: int = 20000) -> pd.DataFrame:
     """One row per geography and pillar (in the registry's order) and one ``pillar='all'`` row
-    per geography for the whole plan.
+    per geography for the whole plan; geographies in their order of first appearance.
 
     ``n_scored`` counts targets with a probability (observed outcomes count as 0 or 1);
     ``expected_met`` is the sum of their probabilities; ``expected_share`` = expected_met /
     n_scored; ``p_all_met`` the simulated probability that every scored target is met (NaN when
-    none is scored); ``n_<status>`` the counts by status; ``n_no_data`` the targets with
-    ``insufficient_data``.
+    none is scored; ``n_sims`` draws per group, one uniform per scored target and draw, from one
+    generator seeded with ``seed`` and consumed group by group in output order); ``n_<status>``
+    the counts by status; ``n_no_data`` the targets with ``insufficient_data``.
+
+    Vectorised: rows are grouped with numpy (no pandas filtering per group), so 34 geographies x
+    6 groups take tens of milliseconds plus the simulation (about ``n_sims`` x the number of
+    scored targets x 2 uniforms).
     """
     rng = np.random.default_rng(seed)
+    geo_codes, geo_ids = pd.factorize(assessment["geo"], sort=False)
+    pillars = list(registry.pillars.index)
+    pil_codes = pd.Index(pillars).get_indexer(assessment["pillar"])  # -1: not a plan pillar
+    status_codes = pd.Index(STATUSES).get_indexer(assessment["status"])  # -1: unknown status
+    prob = assessment["probability"].to_numpy(dtype=float)
+    scored = ~np.isnan(prob)
+    n_status = len(STATUSES)
+    no_data = STATUSES.index("insufficient_data")
+    # rows of each geography in their original order (a stable sort keeps it)
+    order = np.argsort(geo_codes, kind="stable")
+    bounds = np.searchsorted(geo_codes[order], np.arange(len(geo_ids) + 1))
     rows = []
-    for geo, g in assessment.groupby("geo", sort=False):
-        groups = [(pid, g[g["pillar"] == pid]) for pid in registry.pillars.index]
-        groups.append(("all", g))
-        for pid, sub in groups:
-            p = sub["probability"].dropna().to_numpy(dtype=float)
+    for g, geo in enumerate(geo_ids):
+        idx = order[bounds[g]:bounds[g + 1]]
+        pc, sc, pr, ok = pil_codes[idx], status_codes[idx], prob[idx], scored[idx]
+        for j, pid in enumerate([*pillars, "all"]):
+            sel = np.ones(len(idx), bool) if pid == "all" else pc == j
+            p = pr[sel & ok]
             if len(p):
                 met = rng.random((n_sims, len(p))) < p
                 p_all = float(met.all(axis=1).mean())
             else:
                 p_all = np.nan
-            counts = sub["status"].value_counts()
+            counts = np.bincount(sc[sel & (sc >= 0)], minlength=n_status)
             rows.append({
-                "geo": geo, "pillar": pid, "n_targets": len(sub), "n_scored": len(p),
+                "geo": geo, "pillar": pid, "n_targets": int(sel.sum()), "n_scored": len(p),
                 "expected_met": float(p.sum()) if len(p) else np.nan,
                 "expected_share": float(p.mean()) if len(p) else np.nan,
                 "p_all_met": p_all,
-                **{f"n_{s}": int(counts.get(s, 0)) for s in STATUSES},
-                "n_no_data": int(counts.get("insufficient_data", 0)),
+                **{f"n_{s}": int(counts[k]) for k, s in enumerate(STATUSES)},
+                "n_no_data": int(counts[no_data]),
             })
     return pd.DataFrame(rows, columns=list(ROLLUP_COLUMNS))
