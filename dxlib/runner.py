@@ -84,6 +84,8 @@ from dxlib.nbtools import (
 DEFAULT_KERNEL = "dxlib"
 #: Per-cell timeout (seconds) when the manifest and the caller give none.
 DEFAULT_TIMEOUT = 600
+#: Longest slug; longer ones are cut and end with a hash of the full slug.
+MAX_SLUG = 120
 #: Slugs that would collide with the batch's own files.
 RESERVED_SLUGS = frozenset({"index", "run"})
 #: Where the jinja2 templates (index, run details, nbconvert report template) live.
@@ -517,6 +519,9 @@ def load_manifest(path: str | os.PathLike[str], *, only: str | None = None) -> l
                 f"__{slugify(k)}-{slugify(set_values[k] if src == 'set' else chosen[k])}"
                 for src, k in slug_keys
             )
+            if len(slug) > MAX_SLUG:  # file names have limits; keep it unique with a hash
+                digest = hashlib.sha256(slug.encode("utf-8")).hexdigest()[:10]
+                slug = slug[: MAX_SLUG - 12].rstrip("_-") + "__" + digest
             if slug in slug_where:
                 pb.add(
                     here,
@@ -774,21 +779,36 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+_WORKER_BUSY = False
+
+
+def _worker_signal(signum: int, frame: Any) -> None:
+    if _WORKER_BUSY:
+        raise KeyboardInterrupt(f"signal {signum}")
+    os._exit(128 + signum)  # idle: nothing to clean up
+
+
 def _worker_init() -> None:
-    """Worker processes treat SIGTERM like Ctrl-C, so that papermill shuts their kernel down
-    and their temporary folder is removed when the batch is stopped."""
+    """Worker processes treat SIGTERM like Ctrl-C while they run a notebook, so that papermill
+    shuts their kernel down and their temporary folder is removed when the batch is stopped;
+    idle workers just exit."""
     import signal
 
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, _worker_signal)
+    signal.signal(signal.SIGINT, _worker_signal)
 
 
 def _execute_in_worker(payload: dict[str, Any]) -> dict[str, Any]:
     """:func:`execute_run` in a pool worker; an interrupted worker exits once the kernel and
     the temporary folder are cleaned up (the batch is being stopped)."""
+    global _WORKER_BUSY
+    _WORKER_BUSY = True
     try:
         return execute_run(payload)
     except KeyboardInterrupt:
         os._exit(130)
+    finally:
+        _WORKER_BUSY = False
 
 
 def _stop_pool(pool: Any) -> None:

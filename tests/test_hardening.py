@@ -181,14 +181,14 @@ def test_cli_exit_status_is_non_zero_on_failure(tmp_path) -> None:
 
 
 SLOW = """\
-defaults: {{kernel: python3, timeout: 120}}
+defaults: {kernel: python3, timeout: 120}
 reports:
   - notebook: {nb}
     slug: quick
-    set: {{seconds: 0.1}}
+    params: [{tmp}/quick.yaml]
   - notebook: {nb}
     slug: slow
-    set: {{seconds: {slow}}}
+    params: [{tmp}/slow.yaml]
 """
 
 
@@ -201,7 +201,10 @@ def _all_json_parses(out: Path) -> None:
 
 @pytest.mark.notebooks
 def test_sigterm_leaves_consistent_outputs_and_rerun_completes(tmp_path) -> None:
-    manifest = write(tmp_path / "batch.yaml", SLOW.format(nb=NB / "slow.ipynb", slow=60))
+    write(tmp_path / "quick.yaml", "seconds: 0.1\n")
+    write(tmp_path / "slow.yaml", "seconds: 60\n")
+    text = fill(SLOW, {"nb": str(NB / "slow.ipynb"), "tmp": str(tmp_path)})
+    manifest = write(tmp_path / "batch.yaml", text)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "dxlib", "reports", "--batch", str(manifest), "--out", str(out)]
     cmd += ["--jobs", "2"]
@@ -227,7 +230,7 @@ def test_sigterm_leaves_consistent_outputs_and_rerun_completes(tmp_path) -> None
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "quick.html" in index and "not_run" in index
     # a rerun after the interruption (the slow run made short) completes and reuses the finished run
-    write(manifest, SLOW.format(nb=NB / "slow.ipynb", slow=0.2))
+    write(tmp_path / "slow.yaml", "seconds: 0.2\n")
     rerun = subprocess.run([*cmd, "--resume"], capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0, rerun.stderr
     assert "2 runs: 2 ok, 0 failed; 1 reused (inputs unchanged)" in rerun.stdout
@@ -253,20 +256,20 @@ def test_assess_twice_gives_identical_bytes(tmp_path) -> None:
     assert (tmp_path / "a_p.csv").read_bytes() == (tmp_path / "b_p.csv").read_bytes()
 
 
-RERUN = f"""\
-defaults: {{kernel: python3, timeout: 120}}
+RERUN = """\
+defaults: {kernel: python3, timeout: 120}
 reports:
-  - notebook: {NB / "report_a.ipynb"}
-    params: [{{param_file}}]
-  - notebook: {NB / "report_b.ipynb"}
-    grid: {{{{pillar: [a, b]}}}}
+  - notebook: {nb}/report_a.ipynb
+    params: [{param_file}]
+  - notebook: {nb}/report_b.ipynb
+    grid: {pillar: [a, b]}
 """
 
 
 @pytest.mark.notebooks
 def test_rerun_resume_and_only(tmp_path) -> None:
     param_file = write(tmp_path / "a.yaml", "n: 4\n")
-    manifest = write(tmp_path / "batch.yaml", RERUN.format(param_file=param_file))
+    manifest = write(tmp_path / "batch.yaml", fill(RERUN, {"nb": str(NB), "param_file": str(param_file)}))
     out, out2 = tmp_path / "out", tmp_path / "out2"
     first = runner.run_batch(manifest, out, jobs=3, progress=False)
     assert first.ok, first.summary_text
@@ -371,12 +374,13 @@ def test_payloads_in_data_are_escaped_end_to_end(tmp_path) -> None:
         "indicators": str(data / "indicators.csv"),
         "geos": str(data / "geos.csv"),
     }
+    plan = write(tmp_path / "plan.yaml", yaml.safe_dump(files))
     manifest = {
-        "defaults": {"kernel": "python3", "timeout": 300},
+        "defaults": {"kernel": "python3", "timeout": 300, "params": [str(plan)]},
         "reports": [
-            {"notebook": "02_indicator_forecast", "set": {"target": "G-1", "lang": "en", **files}},
-            {"notebook": "04_pillar_assessment", "set": {"pillar": "gov", "lang": "vi", **files},
-             "slug": f"pillar {PAYLOADS[1]}".replace("/", " ")},
+            {"notebook": "02_indicator_forecast", "set": {"target": "G-1", "lang": "en"}},
+            {"notebook": "04_pillar_assessment", "set": {"pillar": "gov", "lang": "vi"},
+             "slug": f"pillar {PAYLOADS[1]}"},
         ],
     }
     m = write(tmp_path / "batch.yaml", yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
