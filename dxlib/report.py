@@ -7,6 +7,7 @@ numbers and status colours; they render the same in JupyterLab and in the HTML r
 
 from __future__ import annotations
 
+import hashlib
 import html
 from collections.abc import Iterable, Sequence
 from types import SimpleNamespace
@@ -81,7 +82,10 @@ def styled(frame: pd.DataFrame, *, colors: dict[str, str] | None = None, color_c
            caption: str | None = None):
     """A Styler with escaped cells and headers, no index, optional background colour per row of
     one column (``colors`` maps cell text to a colour)."""
-    st = frame.style.hide(axis="index").format(escape="html", na_rep="—")
+    # A content-derived table id instead of pandas' random one: identical inputs render identical
+    # HTML, and different tables on one page keep distinct ids for their cell styles.
+    digest = hashlib.sha256(frame.to_csv(index=False).encode("utf-8")).hexdigest()[:10]
+    st = frame.style.set_uuid(f"dx{digest}").hide(axis="index").format(escape="html", na_rep="—")
     st = st.format_index(escape="html", axis=1)
     if colors and color_column in frame.columns:
         def paint(col: pd.Series) -> list[str]:
