@@ -678,6 +678,30 @@ def _running_cell(nb: Mapping[str, Any]) -> dict[str, Any] | None:
     return found
 
 
+#: a kernel that fails to start (a port race between parallel kernels) is started once more
+KERNEL_START_ATTEMPTS = 2
+
+
+def _kernel_start_failed(exc: BaseException, out: Path) -> bool:
+    """True when ``exc`` happened while the kernel was starting, before any cell ran."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        return False
+    text = f"{type(exc).__name__}: {exc}"
+    starting = any(s in text for s in ("kernel_info", "Address already in use", "ZMQError",
+                                       "Kernel didn't respond", "Kernel died before"))
+    if not starting:
+        return False
+    if out.is_file():  # some cell already ran: not a start-up failure
+        try:
+            nb = json.loads(out.read_text(encoding="utf-8"))
+        except ValueError:
+            return True
+        return not any(c.get("execution_count") for c in nb.get("cells", []))
+    return True
+
+
 def execute_run(spec_payload: dict[str, Any]) -> dict[str, Any]:
     """Execute one notebook; the worker function of both executors.
 
@@ -704,17 +728,26 @@ def execute_run(spec_payload: dict[str, Any]) -> dict[str, Any]:
         if not cwd or not os.path.isdir(cwd):
             cwd = tmp
         try:
-            papermill.execute_notebook(
-                str(inp),
-                str(out),
-                parameters=spec_payload.get("parameters") or {},
-                kernel_name=kernel,
-                execution_timeout=spec_payload.get("timeout"),
-                cwd=cwd,
-                progress_bar=False,
-                log_output=False,
-                extra_arguments=_kernel_quiet_arguments(kernel),
-            )
+            for attempt in range(KERNEL_START_ATTEMPTS):
+                try:
+                    papermill.execute_notebook(
+                        str(inp),
+                        str(out),
+                        parameters=spec_payload.get("parameters") or {},
+                        kernel_name=kernel,
+                        execution_timeout=spec_payload.get("timeout"),
+                        cwd=cwd,
+                        progress_bar=False,
+                        log_output=False,
+                        extra_arguments=_kernel_quiet_arguments(kernel),
+                    )
+                    break
+                except Exception as exc:
+                    # Parallel kernels can race for a port (papermill #511): start once more.
+                    if attempt + 1 < KERNEL_START_ATTEMPTS and _kernel_start_failed(exc, out):
+                        out.unlink(missing_ok=True)
+                        continue
+                    raise
         except PapermillExecutionError as exc:
             error = {
                 "cell": None,

@@ -1,0 +1,43 @@
+"""A kernel that fails to start (parallel kernels racing for a port) is started once more."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import papermill
+
+from dxlib.runner import execute_run
+
+
+def _payload() -> dict:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1")]
+    return {"slug": "s", "notebook_name": "n.ipynb", "notebook_json": nbformat.writes(nb),
+            "parameters": {}, "kernel": "python3", "timeout": 30, "cwd": None}
+
+
+def test_kernel_start_failure_is_retried_once(monkeypatch) -> None:
+    calls = []
+
+    def flaky(inp, out, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        shutil.copy(inp, out)
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    result = execute_run(_payload())
+    assert len(calls) == 2 and result["status"] == "ok"
+
+
+def test_other_failures_are_not_retried(monkeypatch) -> None:
+    calls = []
+
+    def broken(inp, out, **kw):
+        calls.append(1)
+        raise RuntimeError("something else")
+
+    monkeypatch.setattr(papermill, "execute_notebook", broken)
+    result = execute_run(_payload())
+    assert len(calls) == 1 and result["status"] == "failed"
