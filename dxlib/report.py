@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from dxlib import i18n, paths
+from dxlib.checks import check_as_of, check_dataset
 from dxlib.data import Dataset, load_dataset
 
 # -------------------------------------------------------------------------------------------
@@ -29,7 +30,12 @@ def load(params: SimpleNamespace | dict) -> Dataset:
     p = params if isinstance(params, dict) else vars(params)
     obs = [paths.resolve(f) for f in (p.get("observations") or [])] or None
     geos = paths.resolve(p["geos"]) if p.get("geos") else None
-    return load_dataset(paths.resolve(p["targets"]), obs, paths.resolve(p["indicators"]), geos)
+    ds = load_dataset(paths.resolve(p["targets"]), obs, paths.resolve(p["indicators"]), geos)
+    check_dataset(ds)  # the same checks the batch runner makes before a batch starts
+    for key in ("as_of", "compare_as_of"):
+        if p.get(key) is not None:
+            check_as_of(ds, p[key], name=key)
+    return ds
 
 
 def geo_of(ds: Dataset, geo: str | None) -> str:
