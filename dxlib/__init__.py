@@ -8,7 +8,7 @@ The package is organised one module per step of the data's way:
 - :mod:`dxlib.attainment`  probability, status, required vs observed growth, as-of evaluation
 - :mod:`dxlib.rollup`      pillar roll-up
 - :mod:`dxlib.i18n`        words, status colours and labels in Vietnamese and English
-- :mod:`dxlib.plots`       seaborn/matplotlib figures
+- :mod:`dxlib.plots`       figures (matplotlib, seaborn's style)
 - :mod:`dxlib.runner`      the Papermill batch runner, HTML rendering and the index
 - :mod:`dxlib.cli`         the ``dx`` command line
 

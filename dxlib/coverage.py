@@ -11,7 +11,8 @@ def target_coverage(ds: Dataset, geo: str | None = None) -> pd.DataFrame:
     """One row per target: ``target_id, pillar, kind, indicator, geo, proxy (bool), owner,
     n_years`` (distinct full-year observations of its series), ``years`` (text such as
     "2020-2022, 2024"), ``n_partial`` (partial-year values), ``n_sources``, ``coverage``
-    (``milestone`` / ``unmapped`` / ``no_data`` / ``one_year`` / ``series``).
+    (``milestone`` / ``unmapped`` / ``no_data`` / ``partial`` (only partial-year values) /
+    ``one_year`` / ``series``).
 
     ``geo`` replaces the plan's geography for targets that do not name their own series geo.
     """
@@ -31,7 +32,9 @@ def target_coverage(ds: Dataset, geo: str | None = None) -> pd.DataFrame:
             cov = "unmapped"
         elif not years and sel.empty:
             cov = "no_data"
-        elif len(years) <= 1:
+        elif not years:
+            cov = "partial"
+        elif len(years) == 1:
             cov = "one_year"
         else:
             cov = "series"

@@ -45,6 +45,7 @@ STATUS_ORDER: tuple[str, ...] = tuple(STATUS_WORDS)
 COVERAGE_WORDS: dict[str, tuple[str, str]] = {
     "series": ("Có chuỗi số liệu", "Series (2+ years)"),
     "one_year": ("Chỉ có một năm", "One year only"),
+    "partial": ("Chỉ có số liệu chưa hết năm", "Partial-year value only"),
     "no_data": ("Chưa có số liệu", "No data yet"),
     "unmapped": ("Chưa có chỉ tiêu đo", "No series mapped"),
     "milestone": ("Mốc định tính", "Milestone"),
@@ -293,13 +294,15 @@ TEXT.update({
     "inventory_title": ("Kiểm kê số liệu — {plan}", "Data inventory — {plan}"),
     "inventory_summary": (
         "Kế hoạch có {n_targets} mục tiêu: {n_series} mục tiêu có chuỗi số liệu từ hai năm trở lên, "
-        "{n_one} chỉ có một năm, {n_missing} chưa có số liệu hoặc chưa có chỉ số đo, và {n_milestones} "
-        "là mốc định tính. Bộ số liệu gồm {n_obs} giá trị đã công bố từ {n_sources} nguồn; mỗi giá trị "
-        "đều kèm địa chỉ nguồn, ngày công bố và trích dẫn nguyên văn.",
+        "{n_one} chỉ có một năm (hoặc số liệu chưa hết năm), {n_missing} chưa có số liệu hoặc chưa "
+        "có chỉ số đo, và {n_milestones} là mốc định tính. Bộ số liệu gồm {n_obs} giá trị đã công bố "
+        "từ {n_sources} nguồn; mỗi giá trị đều kèm địa chỉ nguồn, ngày công bố và trích dẫn nguyên "
+        "văn.",
         "The plan has {n_targets} targets: {n_series} have a series of two or more years, {n_one} "
-        "only one year, {n_missing} no data or no indicator yet, and {n_milestones} are qualitative "
-        "milestones. The data hold {n_obs} published values from {n_sources} sources; each value "
-        "carries its source address, publication date and a verbatim quote."),
+        "only one year (or a partial year), {n_missing} no data or no indicator yet, and "
+        "{n_milestones} are qualitative milestones. The data hold {n_obs} published values from "
+        "{n_sources} sources; each value carries its source address, publication date and a "
+        "verbatim quote."),
     "coverage_heading": ("Mục tiêu nào đã có số liệu", "Which targets have data"),
     "heatmap_heading": ("Số liệu theo chỉ số và năm — {geo}",
                         "Published values by indicator and year — {geo}"),

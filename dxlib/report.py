@@ -232,7 +232,7 @@ def data_needed(coverage: pd.DataFrame, ds: Dataset, lang: str) -> pd.DataFrame:
     """Targets that cannot be scored for lack of data, grouped by lead department: a tidy frame
     (owner, target_id, target, what is needed)."""
     t = ds.registry.targets
-    gaps = coverage[coverage["coverage"].isin(["unmapped", "no_data", "one_year"])]
+    gaps = coverage[coverage["coverage"].isin(["unmapped", "no_data", "partial", "one_year"])]
     rows = []
     for _, r in gaps.iterrows():
         tid = r["target_id"]
@@ -243,6 +243,9 @@ def data_needed(coverage: pd.DataFrame, ds: Dataset, lang: str) -> pd.DataFrame:
         if r["coverage"] == "one_year":
             need = {"vi": f"thêm số liệu các năm {first}–{last} (hiện chỉ có {r['years']})",
                     "en": f"more years {first}–{last} (only {r['years']} so far)"}
+        elif r["coverage"] == "partial":
+            need = {"vi": f"số liệu cả năm {first}–{last} (hiện chỉ có số liệu chưa hết năm)",
+                    "en": f"full-year values {first}–{last} (only a partial-year value so far)"}
         elif r["coverage"] == "no_data":
             need = {"vi": f"số liệu hằng năm {first}–{last} của chỉ số đã chọn",
                     "en": f"yearly values {first}–{last} of the chosen indicator"}
