@@ -5,13 +5,17 @@ through the same runner (:func:`dxlib.runner.run_batch`) with the same kernel, j
 executor: kernel start-up, papermill, HTML rendering and writing. The ratio says how much
 the notebooks' own work adds to that.
 
-    python benchmarks/batch.py                       # params/batch.yaml
-    python benchmarks/batch.py --manifest m.yaml --jobs 4
+    python benchmarks/batch.py                       # params/batch.yaml, 3 rounds
+    python benchmarks/batch.py --manifest m.yaml --jobs 4 --repeat 5
+
+Timings on a small shared machine vary by +-30 % from one batch to the next, so the floor and the
+batch are measured alternately ``--repeat`` times and the medians are compared.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import tempfile
 import time
@@ -22,17 +26,21 @@ import yaml
 
 from dxlib import paths, runner
 
+#: the imports every report needs (tables and figures); a second reference line
+IMPORTS_CELL = "import pandas\nimport matplotlib.pyplot"
 
-def trivial_manifest(folder: Path, n: int, kernel: str, timeout: float | None) -> Path:
+
+def trivial_manifest(folder: Path, n: int, kernel: str, timeout: float | None,
+                     source: str = "x = 1", stem: str = "trivial") -> Path:
     """Write ``n`` one-cell notebooks and a manifest running each once; the manifest path."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
     nb.metadata.kernelspec = {"name": kernel, "display_name": kernel, "language": "python"}
     reports = []
     for i in range(n):
-        path = folder / f"trivial_{i:04d}.ipynb"
+        path = folder / f"{stem}_{i:04d}.ipynb"
         nbformat.write(nb, path)
         reports.append({"notebook": str(path)})
-    manifest = folder / "trivial.yaml"
+    manifest = folder / f"{stem}.yaml"
     manifest.write_text(
         yaml.safe_dump({"defaults": {"kernel": kernel, "timeout": timeout}, "reports": reports}),
         encoding="utf-8",
@@ -54,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--manifest", help="batch manifest (default: params/batch.yaml)")
     ap.add_argument("--jobs", type=int, default=None, help="parallel runs (default: CPUs)")
     ap.add_argument("--executor", choices=["local", "dask"], default="local")
+    ap.add_argument("--repeat", type=int, default=3, help="rounds of floor + batch (medians)")
     args = ap.parse_args(argv)
 
     manifest = args.manifest or args.manifest_arg
@@ -71,8 +80,18 @@ def main(argv: list[str] | None = None) -> int:
         tmp_path = Path(tmp)
         (tmp_path / "nb").mkdir()
         floor_manifest = trivial_manifest(tmp_path / "nb", n, kernel, timeout)
-        floor, floor_ok = timed_batch(floor_manifest, tmp_path / "floor", args.jobs, args.executor)
-        real, real_ok = timed_batch(manifest, tmp_path / "real", args.jobs, args.executor)
+        imports_manifest = trivial_manifest(tmp_path / "nb", n, kernel, timeout, IMPORTS_CELL,
+                                            "imports")
+        floors, imports, reals, floor_ok, real_ok = [], [], [], True, True
+        for k in range(max(args.repeat, 1)):
+            f, ok_f = timed_batch(floor_manifest, tmp_path / f"floor{k}", args.jobs, args.executor)
+            i, _ = timed_batch(imports_manifest, tmp_path / f"imports{k}", args.jobs, args.executor)
+            r, ok_r = timed_batch(manifest, tmp_path / f"real{k}", args.jobs, args.executor)
+            floors.append(f)
+            imports.append(i)
+            reals.append(r)
+            floor_ok, real_ok = floor_ok and ok_f, real_ok and ok_r
+        floor, imp, real = (statistics.median(x) for x in (floors, imports, reals))
 
     jobs = args.jobs or "cpu_count"
     print(f"manifest : {manifest} ({n} runs, kernel {kernel}, jobs {jobs}, {args.executor})")
@@ -81,7 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         f"floor    : {floor:8.1f} s  ({floor / n:.2f} s/run, trivial notebooks)"
         + ("" if floor_ok else "  [failures]")
     )
-    print(f"ratio    : {real / floor:8.2f}x")
+    print(f"imports  : {imp:8.1f} s  ({imp / n:.2f} s/run, notebooks that only import pandas and "
+          f"matplotlib.pyplot: {imp / floor:.2f}x the floor)")
+    print(f"ratio    : {real / floor:8.2f}x  (medians of {len(reals)} rounds; batch "
+          f"{', '.join(f'{x:.1f}' for x in reals)} s; floor {', '.join(f'{x:.1f}' for x in floors)} s)")
     return 0 if real_ok and floor_ok else 1
 
 
