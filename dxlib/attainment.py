@@ -228,7 +228,7 @@ def assess_dataset(
     call, the exact probabilities of single-series targets come from one
     :meth:`~dxlib.forecast.Forecast.prob_many` call, and growth and ratio targets read one
     column of each series' sample paths (cached). 34 geographies x 26 targets take about a
-    tenth of a second (``benchmarks/scale.py``).
+    quarter of a second (``benchmarks/scale.py``).
     """
     from dxlib.forecast import forecast
 
@@ -271,15 +271,18 @@ def assess_dataset(
             "upper": np.repeat(ind["upper"].to_numpy(dtype=float), lengths)})
         fc = forecast(fc_input, to_year=to_year, n_samples=n_samples, seed=seed)
 
-    obs = ds.observations
+    obs = ds.observations if as_of is None else ds.observations[ds.observations["year"] <= as_of]
     evidence_counts = obs.groupby(["geo", "indicator"]).size().to_dict() if len(obs) else {}
     ctx = _Context(ds, series, partial, fc, evidence_counts)
     rows = [_assess_one(geo, tid, t, sgeo, inds, ctx, as_of) for geo, tid, t, sgeo, inds in jobs]
     if ctx.pending:
-        probs = fc.prob_many([p[1] for p in ctx.pending], [p[2] for p in ctx.pending],
-                             [p[3] for p in ctx.pending], [p[4] for p in ctx.pending])
-        for (row, *_, by_probability), p in zip(ctx.pending, probs, strict=True):
+        ids, years = [p[1] for p in ctx.pending], [p[2] for p in ctx.pending]
+        probs = fc.prob_many(ids, years, [p[3] for p in ctx.pending], [p[4] for p in ctx.pending])
+        quantiles = fc.quantiles_many(ids, years, [0.5, *INTERVAL])
+        for (row, *_, by_probability), p, q in zip(ctx.pending, probs, quantiles, strict=True):
             row["probability"] = float(p)
+            row.update(projected_median=float(q[0]), projected_low=float(q[1]),
+                       projected_high=float(q[2]))
             if by_probability:
                 row["status"] = status_from_probability(row["probability"])
     out = pd.DataFrame(rows, columns=list(ASSESSMENT_COLUMNS))
@@ -365,22 +368,24 @@ def _assess_single(row: dict, t: dict, key: tuple[str, str], ctx: _Context) -> d
         row.update(status="achieved" if met else "not_achieved", probability=1.0 if met else 0.0,
                    method="observed")
         return row
-    samples = ctx.path_at(key, upto, deadline) if len(years) >= 2 else None
-    met_before = compare(judged, cmp_, value)
-    if samples is not None:
-        _fill_projection(row, samples)
-        # exact from the predictive distribution (the paths only approximate it); computed for
-        # all rows at once at the end of assess_dataset
-        row["method"] = ctx.methods.get(f"{key[0]}|{key[1]}")
-        ctx.pending.append((row, f"{key[0]}|{key[1]}", deadline, cmp_, value, not met_before.any()))
-    if met_before.any():
-        first_met = int(years[np.argmax(met_before)])
-        row.update(status="met_early",
-                   note=f"met in {first_met}; probability = chance it still holds in {deadline}"
-                   if samples is not None else
-                   f"met in {first_met}; one observation, so the chance it holds is not estimated")
+    sid = f"{key[0]}|{key[1]}"
+    forecastable = len(years) >= 2 and sid in ctx.methods
+    met_now = bool(compare(judged[-1], cmp_, value))  # the latest value meets the target
+    if forecastable:
+        # probability and projection exact from the predictive distribution, computed for all
+        # such rows at once at the end of assess_dataset
+        row["method"] = ctx.methods.get(sid)
+        ctx.pending.append((row, sid, deadline, cmp_, value, not met_now))
+    if met_now:
+        meeting = compare(judged, cmp_, value)
+        first_met = int(years[len(meeting) - np.argmin(meeting[::-1])]) if not meeting.all() \
+            else int(years[0])
+        note = (f"met in {first_met}; probability = chance it still holds in {deadline}"
+                if forecastable else
+                f"met in {first_met}; one observation, so the chance it holds is not estimated")
+        row.update(status="met_early", note=note if row["note"] is None else f"{row['note']}; {note}")
         return row
-    if samples is None:
+    if not forecastable:
         row.update(status="insufficient_data",
                    note="one observation: no trend, no probability" if len(years) == 1
                    else "no forecast could be made")
@@ -421,6 +426,9 @@ def _assess_growth(row: dict, t: dict, key: tuple[str, str], upto: _Series, ctx:
         row["observed_growth"] = _cagr(float(vals[-2]), float(vals[-1]), int(years[-1] - years[-2]))
         if abs(value) > 1e-9 and not math.isnan(row["observed_growth"]):
             row["growth_ratio"] = row["observed_growth"] / value
+    # A growth target is judged on growth: last_value is the latest observed growth (% a year,
+    # the target's unit), not the level of the series.
+    row["last_value"] = row["observed_growth"]
     samples, observed = _growth_samples(key, upto, deadline, measure, base_year, ctx)
     if observed is not None and not math.isnan(observed):
         met = bool(compare(observed, cmp_, value))
@@ -457,6 +465,8 @@ def _assess_ratio(row: dict, t: dict, sgeo: str, inds: list[str], ctx: _Context)
     years = years[keep]
     ratio = hn.values[i_n[keep]] / hd.values[i_d[keep]] * scale
     row.update(last_year=int(years[-1]), last_value=float(ratio[-1]), n_obs=len(years))
+    if scale == 100.0:  # a share: the bound tolerance applies as for observed shares
+        ratio = snap_to_bounds(ratio, "share", 0.0, 100.0)
     if len(years) >= 2:
         row["observed_growth"] = _cagr(float(ratio[0]), float(ratio[-1]), int(years[-1] - years[0]))
     if int(years[-1]) == deadline:
@@ -469,10 +479,12 @@ def _assess_ratio(row: dict, t: dict, sgeo: str, inds: list[str], ctx: _Context)
     sd = ctx.path_at(den, hd, deadline) if len(hd.years) >= 2 else None
     samples = sn / sd * scale if sn is not None and sd is not None else None
     if samples is not None:
+        if scale == 100.0:
+            samples = snap_to_bounds(samples, "share", 0.0, 100.0)
         _fill_projection(row, samples)
         row["probability"] = float(np.mean(compare(samples, cmp_, value)))
         row["method"] = "ratio of two forecasts (independent)"
-    if compare(ratio, cmp_, value).any():
+    if compare(ratio[-1], cmp_, value):
         row["status"] = "met_early"
         return row
     if samples is None:

@@ -140,7 +140,7 @@ def assess(targets, observations, indicators, geos_file, as_of, geo, output, pil
     check_request(ds, as_of)
     geos = _parse_geos(geo, ds)
     table = assess_dataset(ds, as_of=as_of, geos=geos, seed=seed)
-    pillars = pillar_rollup(table, ds.registry, seed=seed) if pillars_output else None
+    pillars = pillar_rollup(table, ds.registry) if pillars_output else None
     write_csv_atomic(table, output)
     if pillars is not None:
         write_csv_atomic(pillars, pillars_output)

@@ -557,6 +557,22 @@ class Forecast:
         out[ok] = np.where((cc == ">=") | (cc == ">"), upper, F)
         return out
 
+    def quantiles_many(self, series_ids: Sequence[Any], years: Sequence[int] | np.ndarray,
+                       levels: Sequence[float]) -> np.ndarray:
+        """Exact predictive quantiles, shape (len(series_ids), len(levels)), natural scale; a
+        row of NaN where the series has no forecast or the year is not a forecast year."""
+        m = len(series_ids)
+        years = np.asarray(years, float).reshape(m)
+        rows = np.array([self._fid.get(s, -1) for s in series_ids], int)
+        out = np.full((m, len(levels)), np.nan)
+        ok = rows >= 0
+        rr = np.where(ok, rows, 0)
+        h = np.where(ok, years - np.where(ok, self._last[rr], 0), 0)
+        ok &= (h >= 1) & (h <= np.where(ok, self._hs[rr], 0))
+        if ok.any():
+            out[ok] = self._quantiles(rr[ok], h[ok].astype(int), np.asarray(levels, float))
+        return out
+
     def prob(self, series_id: Any, year: int, comparator: str, threshold: float) -> float:
         """P(Y_year <comparator> threshold), comparator in {'>=', '>', '<=', '<'}; NaN if the
         series has no forecast for that year."""

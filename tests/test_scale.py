@@ -1,10 +1,15 @@
 """National scale: many geographies at once.
 
 * The vectorised :func:`dxlib.attainment.assess_dataset` and :func:`dxlib.rollup.pillar_rollup`
-  return exactly what the earlier per-row implementation returned. Its outputs were frozen in
-  ``tests/fixtures/scale/`` (``<case>.assessment.csv``, ``<case>.pillars.csv`` and the column
-  dtypes in ``dtypes.json``) by running that implementation (commit 0e6956d) on the cases of
-  :data:`CASES` before it was replaced; CSV text written by pandas keeps every float exactly.
+  return exactly the frozen outputs in ``tests/fixtures/scale/`` (``<case>.assessment.csv``,
+  ``<case>.pillars.csv`` and the column dtypes in ``dtypes.json``) for the cases of
+  :data:`CASES`. They were first frozen from the per-row implementation (commit 0e6956d) to prove
+  the vectorisation changed nothing; intended changes of results since (exact projections for
+  single-series targets, growth targets' last value as growth, exact ``p_all_met``, evidence
+  counts as of the year, ``met_early`` only while the latest value meets the target) were
+  re-frozen with ``python tests/test_scale.py --refreeze`` after checking that no status or
+  probability changed except where intended. CSV text written by pandas keeps every float
+  exactly.
 * ``dx assess --geo A,B`` and ``--geo all`` write one table with the rows of every geography.
 * The synthetic national set of ``benchmarks/scale.py`` builds, loads and assesses.
 
@@ -86,7 +91,7 @@ def test_assessment_and_rollup_identical_to_the_frozen_reference(case, datasets)
     if kwargs.get("geos") == "all":
         kwargs["geos"] = sorted(ds.geos.index)
     table = assess_dataset(ds, **kwargs)
-    pillars = pillar_rollup(table, ds.registry, seed=kwargs.get("seed", 0))
+    pillars = pillar_rollup(table, ds.registry)
     dtypes = json.loads((FROZEN / "dtypes.json").read_text(encoding="utf-8"))[case]
     assert {c: str(t) for c, t in table.dtypes.items()} == dtypes["assessment_dtypes"]
     assert {c: str(t) for c, t in pillars.dtypes.items()} == dtypes["pillars_dtypes"]
@@ -185,3 +190,36 @@ def test_synthetic_national_set_builds_and_assesses(synthetic_files, datasets, t
     # deterministic for a seed
     again = scale.make_synthetic(tmp_path / "again", 5, seed=5)
     assert again["observations"].read_bytes() == f["observations"].read_bytes()
+
+
+def refreeze() -> None:
+    """Rewrite the frozen outputs from the current implementation (after an intended change)."""
+    import tempfile
+
+    files = _scale_module().make_synthetic(Path(tempfile.mkdtemp()), 5, seed=5)
+    sets = {
+        "mini": load_dataset(MINI / "targets.yaml", [MINI / "observations.csv"], MINI / "indicators.csv",
+                             MINI / "geos.csv"),
+        "shipped": load_dataset(),
+        "synthetic5": load_dataset(files["targets"], [files["observations"]], files["indicators"],
+                                   files["geos"]),
+    }
+    dtypes = {}
+    for case, (name, kwargs) in CASES.items():
+        ds, kwargs = sets[name], dict(kwargs)
+        if kwargs.get("geos") == "all":
+            kwargs["geos"] = sorted(ds.geos.index)
+        table = assess_dataset(ds, **kwargs)
+        pillars = pillar_rollup(table, ds.registry)
+        (FROZEN / f"{case}.assessment.csv").write_text(table.to_csv(index=False), encoding="utf-8")
+        (FROZEN / f"{case}.pillars.csv").write_text(pillars.to_csv(index=False), encoding="utf-8")
+        dtypes[case] = {"assessment_dtypes": {c: str(t) for c, t in table.dtypes.items()},
+                        "pillars_dtypes": {c: str(t) for c, t in pillars.dtypes.items()}}
+    (FROZEN / "dtypes.json").write_text(json.dumps(dtypes, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--refreeze"]:
+        refreeze()
