@@ -4,7 +4,7 @@ scenarios for the e-commerce targets. Pure computation on loaded frames; no file
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -152,8 +152,9 @@ def scenario_paths(share_now: float, year_now: int, to_year: int,
     rows = []
     for name, g in scenarios.items():
         factor = (1 + g / 100) / (1 + total_growth / 100)
-        for y in range(year_now, to_year + 1):
-            rows.append({"scenario": name, "year": y, "value": share_now * factor ** (y - year_now)})
+        for y in range(year_now, to_year + 1):  # a share cannot pass 100 %
+            rows.append({"scenario": name, "year": y,
+                         "value": min(share_now * factor ** (y - year_now), 100.0)})
     return pd.DataFrame(rows, columns=["scenario", "year", "value"])
 
 
@@ -205,9 +206,3 @@ def scenario_table(series: TargetSeries, scenarios: Mapping[str, float], total_g
         rows.append({"scenario": name, "growth": g, "share_at_deadline": at,
                      "probability": scenario_probability(series, at, deadline, comparator, threshold)})
     return pd.DataFrame(rows, columns=["scenario", "growth", "share_at_deadline", "probability"])
-
-
-def as_of_years(ds: Dataset, deadline: int, back: int = 3) -> Sequence[int]:
-    """The as-of years worth comparing for a deadline: the latest years before it that have data."""
-    years = sorted(int(y) for y in ds.observations["year"].unique() if y < deadline)
-    return years[-back:]

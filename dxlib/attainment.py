@@ -308,7 +308,7 @@ def _assess_one(geo: str, tid: str, t: dict, sgeo: str, inds: list[str], ctx: _C
         ev = {*t["evidence"], *inds}
         n_ev = sum(ctx.evidence_counts.get((sgeo, i), 0) for i in ev)
         row.update(status="qualitative",
-                   note=f"milestone; {n_ev} evidence values" if n_ev else "milestone; no evidence yet")
+                   note=f"milestone; evidence values: {n_ev}" if n_ev else "milestone; no evidence yet")
         return row
     if not inds:
         row.update(status="insufficient_data", note="no series mapped to this target")

@@ -57,8 +57,6 @@ OBSERVATION_COLUMNS: tuple[str, ...] = (
     "quote", "confidence",
 )
 OBSERVATION_OPTIONAL: tuple[str, ...] = ("as_of", "note")
-#: Columns added by the loader to trace each observation back to its file and row.
-TRACE_COLUMNS: tuple[str, ...] = ("source_file", "source_row")
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _C_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -734,7 +732,7 @@ def _check_kind(t: _Target, indicators: pd.DataFrame, name: str, where: str,
     lo, hi = ind["lower"], ind["upper"]
     if t.value is not None and ((not math.isnan(lo) and t.value < lo)
                                 or (not math.isnan(hi) and t.value > hi)):
-        problems.append(Problem(name, where.replace(", line", ", line"), "value", repr(t.value),
+        problems.append(Problem(name, where, "value", repr(t.value),
                                 f"a value within the bounds of '{t.indicator}' ({lo:g} to {hi:g})"))
 
 

@@ -51,13 +51,6 @@ COVERAGE_WORDS: dict[str, tuple[str, str]] = {
     "milestone": ("Mốc định tính", "Milestone"),
 }
 
-COMPARATOR_WORDS: dict[str, tuple[str, str]] = {
-    ">=": ("từ … trở lên", "at least"),
-    ">": ("trên", "above"),
-    "<=": ("không quá", "at most"),
-    "<": ("dưới", "below"),
-}
-
 #: table headers and short labels
 LABELS: dict[str, tuple[str, str]] = {
     "target": ("Mục tiêu", "Target"),
@@ -114,11 +107,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "empirical": ("Tỷ lệ bao phủ thực tế", "Empirical coverage"),
     "history_length": ("Độ dài chuỗi (số năm)", "History length (years)"),
     "count": ("Số lượng", "Count"),
+    "relative_frequency": ("Tần suất tương đối", "Relative frequency"),
     "yes": ("Có", "Yes"),
     "no": ("Không", "No"),
     "none": ("—", "—"),
     "all_pillars": ("Toàn kế hoạch", "Whole plan"),
-    "run_as_of": ("Số liệu đến năm", "Data up to"),
     "all_data": ("tất cả số liệu", "all data"),
     "year_from": ("Từ năm", "From"),
     "origin_year": ("Năm lập dự báo", "Forecast made in"),
@@ -160,6 +153,19 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+#: units of the catalogue and the registry in Vietnamese (English: as written in the data)
+UNIT_WORDS_VI: dict[str, str] = {
+    "% y/y": "% so với cùng kỳ", "%/year": "%/năm", "bn USD": "tỷ USD", "bn VND": "tỷ đồng",
+    "bn VND per year": "tỷ đồng/năm", "count": "", "index 0-1": "(chỉ số 0–1)",
+    "per 100 inhabitants": "trên 100 dân", "places": "bậc", "points of 100": "điểm/100",
+    "rank of 34": "hạng/34", "rank of 63": "hạng/63", "participations": "lượt",
+}
+
+CONFIDENCE_WORDS: dict[str, tuple[str, str]] = {
+    "high": ("cao", "high"), "medium": ("trung bình", "medium"), "low": ("thấp", "low"),
+}
+
+
 def check_lang(lang: str) -> str:
     """``lang`` itself, or ValueError naming the allowed values."""
     if lang not in LANGS:
@@ -184,6 +190,60 @@ def label(key: str, lang: str) -> str:
     return _pick(LABELS[key], lang)
 
 
+def unit_word(unit: str | None, lang: str) -> str:
+    """A unit as a reader of ``lang`` writes it ("bn VND" -> "tỷ đồng"); unknown units as given."""
+    if not unit:
+        return ""
+    return UNIT_WORDS_VI.get(unit, unit) if check_lang(lang) == "vi" else unit
+
+
+def confidence_word(grade: str, lang: str) -> str:
+    """high / medium / low in the report's language."""
+    return _pick(CONFIDENCE_WORDS[grade], lang) if grade in CONFIDENCE_WORDS else grade
+
+
+#: the notes :mod:`dxlib.attainment` writes (English, as in the assessment CSV) and their
+#: Vietnamese wording; applied in order, each to the whole note
+_NOTES_VI: tuple[tuple[str, str], ...] = (
+    (r"milestone; evidence values: (\d+)", r"mốc định tính; số giá trị minh chứng: \1"),
+    (r"milestone; no evidence yet", "mốc định tính; chưa có minh chứng"),
+    (r"no series mapped to this target", "chưa có chỉ số đo cho mục tiêu này"),
+    (r"no full-year observation \(only a partial-year value\)",
+     "chưa có số liệu cả năm (chỉ có số liệu chưa hết năm)"),
+    (r"no full-year observation", "chưa có số liệu cả năm"),
+    (r"no observation up to the deadline (\d+) \(first: (\d+)\)",
+     r"không có số liệu đến năm thời hạn \1 (năm đầu tiên có số liệu: \2)"),
+    (r"([\d.]+) counts as ([\d.]+): within 0\.5 % of the range of the bound",
+     r"\1 được tính là \2: cách biên không quá 0,5% độ rộng thang đo"),
+    (r"met in (\d+); probability = chance it still holds in (\d+)",
+     r"đạt từ năm \1; xác suất là khả năng vẫn giữ được vào năm \2"),
+    (r"met in (\d+); one observation, so the chance it holds is not estimated",
+     r"đạt từ năm \1; chỉ có một năm số liệu nên chưa ước tính khả năng giữ được"),
+    (r"one observation: no trend, no probability",
+     "chỉ có một năm số liệu: chưa có xu hướng, không tính xác suất"),
+    (r"no forecast could be made", "không lập được dự báo"),
+    (r"growth needs two years of the series and a forecast",
+     "tăng trưởng cần ít nhất hai năm số liệu và một dự báo"),
+    (r"no forecast of the deadline year", "không có dự báo cho năm thời hạn"),
+    (r"numerator or denominator has no data", "tử số hoặc mẫu số chưa có số liệu"),
+    (r"no year with both numerator and denominator", "không có năm nào có cả tử số và mẫu số"),
+    (r"numerator and denominator need 2\+ years each", "tử số và mẫu số cần ít nhất hai năm số liệu"),
+)
+
+
+def note_text(note: str | None, lang: str) -> str:
+    """An assessment note in the report's language (the CSV keeps the English wording)."""
+    if not isinstance(note, str):
+        return ""
+    if check_lang(lang) == "en":
+        return note
+    import re
+
+    for pattern, repl in _NOTES_VI:
+        note = re.sub(pattern, repl, note)
+    return note
+
+
 def status_word(status: str, lang: str) -> str:
     """The status word a planner reads ("Đúng hướng" / "On track")."""
     return _pick(STATUS_WORDS[status], lang)
@@ -191,10 +251,6 @@ def status_word(status: str, lang: str) -> str:
 
 def coverage_word(coverage: str, lang: str) -> str:
     return _pick(COVERAGE_WORDS[coverage], lang)
-
-
-def comparator_word(comparator: str, lang: str) -> str:
-    return _pick(COMPARATOR_WORDS[comparator], lang)
 
 
 def name(frame: pd.DataFrame | None, key: str, lang: str, default: str | None = None) -> str:
@@ -252,13 +308,14 @@ def fmt_forecast(x: Any, lang: str) -> str:
 
 def fmt_percent(p: Any, lang: str, digits: int = 0) -> str:
     """A probability in [0, 1] as a percentage: 0.543 -> "54%"; "—" when missing. Values that
-    round to 0 or 100 but are not exactly 0 or 1 show as "<1%" / ">99%"."""
+    would show as 0 or 100 but are not exactly 0 or 1 show as "<1%" / ">99%"."""
     if p is None or pd.isna(p):
         return "—"
     p = float(p)
-    if 0 < p < 0.005:
+    shown = round(100 * p, digits)
+    if shown == 0 < p:
         return "<1%"
-    if 0.995 < p < 1:
+    if shown == 100 and p < 1:
         return ">99%"
     return fmt_number(100 * p, lang, digits) + "%"
 
@@ -270,8 +327,8 @@ def _localise(text: str, lang: str) -> str:
 
 
 def fmt_value(x: Any, unit: str | None, lang: str) -> str:
-    """A published value with its unit, without inventing precision: "85,75%", "216.943 bn VND",
-    "0,7955 index 0-1" (vi) / "85.75%", "216,943 bn VND" (en); "—" when missing."""
+    """A published value with its unit, without inventing precision: "85,75%", "216.943 tỷ
+    đồng", "0,7955 (chỉ số 0–1)" (vi) / "85.75%", "216,943 bn VND" (en); "—" when missing."""
     if x is None or pd.isna(x):
         return "—"
     x = float(x)
@@ -283,7 +340,10 @@ def fmt_value(x: Any, unit: str | None, lang: str) -> str:
     text = _localise(text, lang)
     if not unit:
         return text
-    return f"{text}%" if unit.strip() == "%" else f"{text} {unit}"
+    if unit.strip() == "%":
+        return f"{text}%"
+    word = unit_word(unit, lang)
+    return f"{text} {word}" if word else text
 
 
 # -------------------------------------------------------------------------------------------

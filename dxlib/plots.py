@@ -158,7 +158,7 @@ def fan_chart(history: pd.DataFrame, forecast: pd.DataFrame | None, lang: str, *
             ax.scatter([deadline], [target_value], marker="*", s=160, color="#b3261e", zorder=4)
     ax.set_xlabel(i18n.label("year", lang))
     if unit:
-        ax.set_ylabel(unit)
+        ax.set_ylabel(i18n.unit_word(unit, lang))
     ax.xaxis.get_major_locator().set_params(integer=True)
     if title:
         ax.set_title(title)
@@ -182,20 +182,6 @@ def coverage_chart(table: pd.DataFrame, lang: str, ax=None) -> Any:
     ax.set_ylabel(i18n.label("empirical", lang) + " (%)")
     ax.legend(title=i18n.label("nominal", lang), frameon=False, fontsize=9, loc="upper left",
               bbox_to_anchor=(1.01, 1.0))
-    return ax
-
-
-def pit_histogram(pit: np.ndarray | pd.Series, lang: str, bins: int = 10, ax=None) -> Any:
-    """Histogram of probability integral transforms: flat at 1 means calibrated forecasts."""
-    ax = _ax(ax, (8, 3.5))
-    pit = np.asarray(pit, dtype=float)
-    pit = pit[~np.isnan(pit)]
-    weights = np.full(len(pit), bins / max(len(pit), 1))
-    ax.hist(pit, bins=np.linspace(0, 1, bins + 1), weights=weights, color="#6baed6",
-            edgecolor="white")
-    ax.axhline(1.0, color="#b3261e", ls="--", lw=1)
-    ax.set_xlabel("PIT")
-    ax.set_ylabel(i18n.label("count", lang) + " (relative)")
     return ax
 
 
@@ -239,7 +225,7 @@ def scenario_chart(history: pd.DataFrame, scenarios: pd.DataFrame, lang: str, *,
     if deadline:
         ax.axvline(deadline, color="#888888", lw=0.8)
     ax.set_xlabel(i18n.label("year", lang))
-    ax.set_ylabel(unit or "")
+    ax.set_ylabel(i18n.unit_word(unit, lang))
     ax.xaxis.get_major_locator().set_params(integer=True)
     if title:
         ax.set_title(title)
@@ -258,5 +244,5 @@ def pit_histogram_bins(shares, lang: str, ax=None) -> Any:
     ax.axhline(1.0, color="#b3261e", ls="--", lw=1)
     ax.set_xlim(0, 1)
     ax.set_xlabel("PIT")
-    ax.set_ylabel(i18n.label("count", lang) + " (relative)")
+    ax.set_ylabel(i18n.label("relative_frequency", lang))
     return ax

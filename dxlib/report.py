@@ -7,9 +7,11 @@ numbers and status colours; they render the same in JupyterLab and in the HTML r
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -38,6 +40,14 @@ def load(params: SimpleNamespace | dict) -> Dataset:
     return ds
 
 
+def as_of_view(ds: Dataset, as_of: int | None) -> Dataset:
+    """The dataset as it stood with data up to ``as_of`` (reference years; all data for None):
+    for coverage and evidence tables of an as-of report, so no later value leaks in."""
+    if as_of is None:
+        return ds
+    return dataclasses.replace(ds, observations=ds.observations[ds.observations["year"] <= as_of])
+
+
 def geo_of(ds: Dataset, geo: str | None) -> str:
     """The geography a notebook reports on: the parameter, or the plan's when empty."""
     return geo or ds.registry.geo
@@ -47,9 +57,17 @@ def geo_of(ds: Dataset, geo: str | None) -> str:
 # Narrative
 
 
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")  # < > & are HTML-escaped
+
+
 def esc(text: Any) -> str:
-    """Data text made safe for a report (HTML-escaped)."""
-    return html.escape("" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text))
+    """Data text made safe for a report: HTML-escaped, and Markdown's special characters
+    backslash-escaped, so that neither a tag nor a link or image (``[x](javascript:...)``,
+    ``![x](http://...)``) written in a data file can reach the page. For text that goes into
+    Markdown (headings, sentences); tables escape their cells themselves."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    return html.escape(_MARKDOWN_SPECIALS.sub(r"\\\1", str(text)))
 
 
 def heading(text: str, level: int = 1):
@@ -64,13 +82,6 @@ def say(*sentences: str):
     from IPython.display import Markdown
 
     return Markdown(" ".join(s for s in sentences if s))
-
-
-def bullets(items: Iterable[str]):
-    from IPython.display import Markdown
-
-    items = list(items)
-    return Markdown("\n".join(f"- {i}" for i in items) if items else "—")
 
 
 def context_line(ds: Dataset, lang: str, geo: str | None, as_of: int | None) -> str:
@@ -149,7 +160,7 @@ def status_table(assessment: pd.DataFrame, ds: Dataset, lang: str, *, with_text:
             i18n.label("projected", lang): proj,
         })
         if with_note:
-            row[i18n.label("note", lang)] = r["note"] if isinstance(r["note"], str) else ""
+            row[i18n.label("note", lang)] = i18n.note_text(r["note"], lang)
         rows.append(row)
     frame = pd.DataFrame(rows)
     return styled(frame, colors=_status_colors(lang), color_column=i18n.label("status", lang))
@@ -199,6 +210,7 @@ def sources_table(observations: pd.DataFrame, lang: str, limit: int | None = Non
     g = observations.groupby(["source_url", "source_title"], sort=False)
     frame = g.agg(published=("published", "first"), n=("value", "size"),
                   confidence=("confidence", lambda s: s.mode().iloc[0])).reset_index()
+    frame["confidence"] = frame["confidence"].map(lambda g: i18n.confidence_word(g, lang))
     frame = frame.sort_values(["n", "published"], ascending=[False, False], kind="stable")
     if limit:
         frame = frame.head(limit)
@@ -223,7 +235,7 @@ def evidence_table(observations: pd.DataFrame, ds: Dataset, lang: str):
             i18n.label("value", lang): i18n.fmt_value(r["value"], r["unit"], lang),
             i18n.label("source", lang): f"{r['source_title']} — {r['source_url']}",
             i18n.label("quote", lang): r["quote"],
-            i18n.label("confidence", lang): r["confidence"],
+            i18n.label("confidence", lang): i18n.confidence_word(r["confidence"], lang),
         })
     return styled(pd.DataFrame(rows))
 

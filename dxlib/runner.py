@@ -1024,7 +1024,8 @@ def _heading_in(source: str) -> str:
     for line in source.splitlines():
         m = re.match(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", line)
         if m and m.group(1):
-            return html.unescape(re.sub(r"[*_`]", "", m.group(1)).strip())
+            text = re.sub(r"\\(.)", r"\1", re.sub(r"(?<!\\)[*_`]", "", m.group(1)))
+            return html.unescape(text).strip()
     return ""
 
 
@@ -1311,6 +1312,10 @@ def preflight(specs: Sequence[RunSpec], manifest: Path) -> None:
                     check_as_of(datasets[files], value, name=where)
                 except ParameterError as exc:
                     problems.append(str(exc))
+        as_of, compare = _literal_default(s, "as_of"), _literal_default(s, "compare_as_of")
+        if isinstance(as_of, int) and isinstance(compare, int) and compare >= as_of:
+            problems.append(f"{display_path(manifest)}, {s.entry} (run {s.slug}) parameter "
+                            f"compare_as_of: found {compare}; expected a year before as_of ({as_of})")
     if problems:
         n = len(problems)
         raise ParameterError(
