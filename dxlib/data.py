@@ -143,28 +143,9 @@ def read_table(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         if not path.exists():
             problems.append(Problem(name, "", "", "no such file", "an existing file"))
             return None
-        try:
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str, header=None)
-        except Exception as exc:  # openpyxl raises many types for broken workbooks
-            problems.append(Problem(name, "", "", f"an unreadable workbook ({exc})",
-                                    "an .xlsx workbook"))
+        body = _read_workbook(path, name, problems)
+        if body is None:
             return None
-        # The data sheet is the first one whose first row names the 'indicator' column.
-        frame = None
-        for sheet in sheets.values():
-            if len(sheet) and "indicator" in [_header_name(str(c)) for c in sheet.iloc[0]]:
-                frame = sheet
-                break
-        if frame is None:
-            problems.append(Problem(name, "", "", "no sheet with a header row naming 'indicator'",
-                                    "a sheet whose first row holds the column names"))
-            return None
-        header = [_header_name(str(c)) if not pd.isna(c) else "" for c in frame.iloc[0]]
-        body = frame.iloc[1:].copy()
-        body.columns = header
-        body = body.loc[:, [c for c in header if c]]
-        body = body.fillna("").astype(str)
-        body["_row"] = range(2, len(body) + 2)
     else:
         text = _read_text(path, problems)
         if text is None:
@@ -199,6 +180,71 @@ def read_table(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     data_cols = [c for c in body.columns if c != "_row"]
     blank = (body[data_cols] == "").all(axis=1) if data_cols else pd.Series(False, body.index)
     return body.loc[~blank].reset_index(drop=True)
+
+
+def _cell_text(value: Any) -> str:
+    """A workbook cell as the text a CSV would hold: whole numbers without ".0", dates as
+    YYYY-MM-DD, blanks as ''."""
+    import datetime as _dt
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat() if value.time() == _dt.time() else value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _read_workbook(path: Path, name: str, problems: list[Problem]) -> pd.DataFrame | None:
+    """The data sheet of an .xlsx workbook (the first sheet whose first row names the
+    'indicator' column) as a frame of strings with ``_row``. Excel stores a cell shown as
+    "85.75%" as 0.8575: such percent-formatted number cells are rejected with a hint rather than
+    read 100 times too small."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken workbooks
+        problems.append(Problem(name, "", "", f"an unreadable workbook ({exc})", "an .xlsx workbook"))
+        return None
+    for ws in wb.worksheets:
+        rows = list(ws.iter_rows())
+        if not rows:
+            continue
+        header = [_header_name(_cell_text(c.value)) for c in rows[0]]
+        if "indicator" not in header:
+            continue
+        records = []
+        n_before = len(problems)
+        for cells in rows[1:]:
+            rec = {}
+            for col, cell in zip(header, cells, strict=False):
+                if not col:
+                    continue
+                if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool) \
+                        and "%" in (cell.number_format or ""):
+                    problems.append(Problem(
+                        name, f"row {cell.row}", col, f"a cell formatted as a percentage "
+                        f"(shown {cell.value * 100:g}%, stored {cell.value:g})",
+                        "the number as it is written in the source",
+                        f"type {cell.value * 100:g} in a cell formatted as a number or text; "
+                        "the unit column carries the %"))
+                rec[col] = _cell_text(cell.value)
+            records.append(rec)
+        if len(problems) > n_before:
+            return None
+        cols = [c for c in header if c]
+        body = pd.DataFrame(records, columns=cols).fillna("")
+        body["_row"] = range(2, len(body) + 2)
+        return body
+    problems.append(Problem(name, "", "", "no sheet with a header row naming 'indicator'",
+                            "a sheet whose first row holds the column names"))
+    return None
 
 
 def _check_columns(

@@ -83,6 +83,12 @@ def write_template(reg: TargetRegistry, indicators: pd.DataFrame, output: str | 
     data.append([f"{HEADERS_VI[c]} | {c}" for c in cols])
     for rec in rows.itertuples(index=False):
         data.append(["" if pd.isna(v) else v for v in rec])
+    # Text cells, so that Excel keeps what is typed: no "85.75%" turned into 0.8575, no dates
+    # turned into serial numbers.
+    for i, c in enumerate(cols, start=1):
+        if c not in ("year",):
+            for (cell,) in data.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = "@"
     for cell in data[1]:
         cell.font = Font(bold=True)
     data.freeze_panes = "A2"

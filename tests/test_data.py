@@ -90,3 +90,26 @@ def test_template_round_trip(tmp_path: Path) -> None:
     wb.save(out)
     obs = load_observations([out], ds.indicators, ds.geos)
     assert len(obs) == 1 and obs.iloc[0]["value"] == 31.5 and obs.iloc[0]["year"] == 2020
+
+
+def test_percent_formatted_excel_cell_is_rejected_not_misread(tmp_path: Path) -> None:
+    """Excel stores a cell shown as 85.75% as 0.8575: it must not load as 0.8575 %."""
+    from openpyxl import Workbook
+
+    from dxlib.errors import DataValidationError
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["geo", "indicator", "year", "value", "unit", "source_url", "source_title", "published",
+               "quote", "confidence"])
+    ws.append(["tinh_a", "online_rate", 2024, 0.8575, "%", "https://example.org/x", "T", "2025", "q",
+               "high"])
+    ws["D2"].number_format = "0.00%"
+    book = tmp_path / "pct.xlsx"
+    wb.save(book)
+    with pytest.raises(DataValidationError) as err:
+        load_observations([book], mini().indicators)
+    assert str(err.value.problems[0]) == (
+        f"{book}, row 2, column 'value': found a cell formatted as a percentage (shown 85.75%, stored "
+        "0.8575); expected the number as it is written in the source (type 85.75 in a cell formatted "
+        "as a number or text; the unit column carries the %)")

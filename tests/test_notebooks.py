@@ -25,6 +25,7 @@ MANIFEST = {
         {"notebook": "03_ecommerce_growth", "set": {"as_of": 2024, "scenario_growth": [20.0, 30.0]}},
         {"notebook": "04_pillar_assessment", "set": {"pillar": "digital_economy", "lang": "en"}},
         {"notebook": "05_plan_scorecard", "set": {"lang": "vi"}},
+        {"notebook": "05_plan_scorecard", "set": {"lang": "en", "as_of": 2024}},
         {"notebook": "06_hindcast", "set": {"as_of": 2024, "outcome_year": 2025}},
         {"notebook": "07_method_reliability", "set": {"lang": "en"}},
         # the same notebook on another plan written in the same schema (synthetic test plan)
@@ -107,6 +108,11 @@ def test_scorecard(batch) -> None:
     assert sum(m["statuses"].values()) == 26
     assert m["statuses"]["achieved"] == 3 and m["statuses"]["qualitative"] == 3
     assert m["compare_as_of"] == 2024
+
+
+def test_scorecard_as_of_compares_with_the_year_before(batch) -> None:
+    m = metrics(batch, "05_plan_scorecard__lang-en__as_of-2024")
+    assert m["compare_as_of"] == 2023 and m["statuses"]["at_risk"] == 1  # ECO-3 with 2024 data
 
 
 def test_scorecard_runs_on_another_plan(batch) -> None:
