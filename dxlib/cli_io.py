@@ -13,23 +13,34 @@ from dxlib.data import KINDS, parse_number, read_table
 from dxlib.errors import DataValidationError, Problem, display_path
 
 
-def write_bytes_atomic(data: bytes, path: str | Path) -> None:
-    """Write ``data`` to ``path`` so that readers never see a half-written file."""
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file in ``path``'s folder, then ``os.replace`` it into place:
+    readers see the old file or the new one, never half of it (also after Ctrl-C). The file gets
+    the usual permissions (0666 less the umask), not mkstemp's 0600: outputs are meant to be
+    shared."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path
 
 
 def write_csv_atomic(frame: pd.DataFrame, path: str | Path) -> None:
     """A frame as UTF-8 CSV without the index, written atomically."""
-    write_bytes_atomic(frame.to_csv(index=False, lineterminator="\n").encode("utf-8"), path)
+    atomic_write_bytes(path, frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
 
 
 def read_forecast_input(path: str | Path) -> pd.DataFrame:

@@ -69,6 +69,7 @@ from typing import Any
 import yaml
 
 from dxlib import __version__, paths
+from dxlib.cli_io import atomic_write_bytes
 from dxlib.errors import DxError, ParameterError, Problem, display_path
 from dxlib.nbtools import (
     INJECTED_TAG,
@@ -132,32 +133,6 @@ def dumps_json(obj: Any) -> str:
 
 
 @functools.cache
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to a temporary file in ``path``'s folder, then ``os.replace`` it into place:
-    readers see the old file or the new one, never half of it (also after Ctrl-C)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; reports are meant to be shared
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
-
-
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     """:func:`atomic_write_bytes` of UTF-8 text."""
     return atomic_write_bytes(path, text.encode("utf-8"))

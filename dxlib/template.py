@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dxlib.cli_io import write_bytes_atomic
+from dxlib.cli_io import atomic_write_bytes
 from dxlib.data import OBSERVATION_COLUMNS, OBSERVATION_OPTIONAL, TargetRegistry
 
 HEADERS_VI = {
@@ -119,5 +119,5 @@ def write_template(reg: TargetRegistry, indicators: pd.DataFrame, output: str | 
         cell.font = Font(bold=True)
     buf = io.BytesIO()
     wb.save(buf)
-    write_bytes_atomic(buf.getvalue(), output)
+    atomic_write_bytes(output, buf.getvalue())
     return len(rows)

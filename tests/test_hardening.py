@@ -432,5 +432,7 @@ def test_atomic_writers_are_used_for_every_output() -> None:
             and "os.fdopen(fd" not in line  # the mkstemp file of the atomic writer itself
         ]
         assert not direct, f"direct write in {name}: {direct}"
-    text = (paths.ROOT / "dxlib" / "runner.py").read_text(encoding="utf-8")
-    assert "os.replace(tmp, path)" in text
+    text = (paths.ROOT / "dxlib" / "cli_io.py").read_text(encoding="utf-8")
+    assert "os.replace(tmp, path)" in text  # the one atomic writer, used by the runner too
+    assert "from dxlib.cli_io import atomic_write_bytes" in (
+        paths.ROOT / "dxlib" / "runner.py").read_text(encoding="utf-8")
