@@ -416,11 +416,12 @@ def load_geos(path: str | Path | None = None) -> pd.DataFrame | None:
 # Target registry (YAML)
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """A safe loader that rejects duplicate keys and Vietnamese-style numbers such as 3.000."""
+class StrictLoader(yaml.SafeLoader):
+    """A safe loader that rejects duplicate keys and Vietnamese-style numbers such as 3.000
+    (every YAML file of the project is read with it: registries, parameter files, manifests)."""
 
 
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
+def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False):
     keys: dict[Any, yaml.Node] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
@@ -431,7 +432,7 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     return loader.construct_mapping(node, deep=deep)
 
 
-def _construct_float(loader: _StrictLoader, node: yaml.ScalarNode) -> float:
+def _construct_float(loader: StrictLoader, node: yaml.ScalarNode) -> float:
     if _VI_THOUSANDS.match(node.value):
         raise yaml.constructor.ConstructorError(
             None, None,
@@ -440,8 +441,8 @@ def _construct_float(loader: _StrictLoader, node: yaml.ScalarNode) -> float:
     return loader.construct_yaml_float(node)
 
 
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
 def read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, dict[tuple, int]]:
@@ -451,8 +452,8 @@ def read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, dict[tuple, int
         return None, {}
     name = display_path(path)
     try:
-        node = yaml.compose(text, Loader=_StrictLoader)
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        node = yaml.compose(text, Loader=StrictLoader)
+        data = yaml.load(text, Loader=StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -70,6 +70,7 @@ import yaml
 
 from dxlib import __version__, paths
 from dxlib.cli_io import atomic_write_bytes
+from dxlib.data import StrictLoader
 from dxlib.errors import DxError, ParameterError, Problem, display_path
 from dxlib.nbtools import (
     INJECTED_TAG,
@@ -143,27 +144,10 @@ def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
     return atomic_write_text(path, dumps_json(obj))
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that rejects duplicate keys in a mapping."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:  # type: ignore[override]
-        seen: dict[Any, Any] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping",
-                    node.start_mark,
-                    f"found duplicate key {key!r}",
-                    key_node.start_mark,
-                )
-            seen[key] = True
-        return super().construct_mapping(node, deep=deep)
-
-
 def read_yaml(path: Path) -> Any:
-    """YAML data of ``path`` (safe loader, duplicate keys rejected); ``ParameterError`` with the
-    file name and position when it cannot be read."""
+    """YAML data of ``path`` (the safe loader of the data files, which rejects duplicate keys
+    and Vietnamese-style numbers such as 3.000); ``ParameterError`` with the file name and
+    position when it cannot be read."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -171,7 +155,7 @@ def read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ParameterError(f"{display_path(path)}: cannot read ({exc})") from None
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise ParameterError(f"{display_path(path)}: not valid YAML: {exc}") from None
 

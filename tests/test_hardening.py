@@ -404,6 +404,11 @@ def test_payloads_in_data_are_escaped_end_to_end(tmp_path) -> None:
 
 
 def test_yaml_is_read_with_safe_loaders_only() -> None:
+    import yaml
+
+    from dxlib.data import StrictLoader
+
+    assert issubclass(StrictLoader, yaml.SafeLoader)
     offenders = []
     for path in sorted((paths.ROOT / "dxlib").rglob("*.py")):
         text = path.read_text(encoding="utf-8")
@@ -415,7 +420,8 @@ def test_yaml_is_read_with_safe_loaders_only() -> None:
                 offenders.append(f"{path.name}: yaml.load without Loader=")
                 continue
             name = loader.group(1)
-            if name != "SafeLoader" and not re.search(rf"class {name}\(yaml\.(Safe|CSafe)Loader\)", text):
+            if name not in ("SafeLoader", "StrictLoader") and not re.search(
+                    rf"class {name}\(yaml\.(Safe|CSafe)Loader\)", text):
                 offenders.append(f"{path.name}: Loader={name} is not a SafeLoader subclass")
     assert not offenders, offenders
 

@@ -448,7 +448,7 @@ reports:
     assert "reports[0].grid.pillar: found 'x'; expected a non-empty list of values" in msg
     assert "which no notebook of the manifest declares" in msg and "did you mean 'pillar'?" in msg
     dup = write(tmp_path / "dup.yaml", "reports:\n  - notebook: a\n    notebook: b\n")
-    with pytest.raises(ParameterError, match="duplicate key 'notebook'"):
+    with pytest.raises(ParameterError, match="the key 'notebook' appears twice"):
         runner.load_manifest(dup)
     unsafe = write(tmp_path / "unsafe.yaml", "reports: !!python/object/apply:os.system [ls]\n")
     with pytest.raises(ParameterError, match="not valid YAML"):
