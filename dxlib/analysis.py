@@ -36,6 +36,11 @@ class TargetSeries:
     evidence: pd.DataFrame
 
 
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis when it is longer."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def resolve_target(ds: Dataset, target: str) -> str:
     """A target id, or the id of the first target mapped to ``target`` as an indicator id."""
     t = ds.registry.targets

@@ -15,14 +15,16 @@ Statuses
     by the calibrated probability: ``on_track`` when p >= 0.7, ``off_track`` when p < 0.3,
     ``at_risk`` in between (:data:`STATUS_CUTOFFS`).
 ``insufficient_data``
-    no series mapped, no observation, or a single one (no trend, no probability).
+    no series mapped, no observation, or a single one that does not meet the target (no trend,
+    no probability; a single one that meets it is ``met_early`` without a probability).
 ``qualitative``
     milestones: shown with their evidence, never scored as numbers.
 
 Observations are *full-year* values unless they carry an ``as_of`` date: partial-year values are
 reported (``partial_value``, ``partial_date``) but never used as a year's value or a trend point.
 ``as_of=YEAR`` keeps only observations whose reference year is at most YEAR, so the table says
-what the trend said with the data of that year.
+what the trend said with the data of that year. It filters on the year a value *refers to*,
+not on when it was published: the 2024 value published in 2025 counts as 2024 data.
 
 Required versus observed growth (UNSD, Eurostat, Statistics Canada): ``observed_growth`` is the
 average annual growth (CAGR, % a year) over the full-year history used; ``required_growth`` the

@@ -32,6 +32,8 @@ def target_coverage(ds: Dataset, geo: str | None = None) -> pd.DataFrame:
             cov = "unmapped"
         elif not years and sel.empty:
             cov = "no_data"
+        elif not years and len(inds) > 1:
+            cov = "no_data"  # a ratio needs both series in the same year
         elif not years:
             cov = "partial"
         elif len(years) == 1:

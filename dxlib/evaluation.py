@@ -321,6 +321,7 @@ def target_hindcast(
     outcome_year: int | None = None,
     geos: Sequence[str] | None = None,
     seed: int = 0,
+    now: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Target statuses with the data up to ``as_of`` against what was observed.
 
@@ -336,14 +337,16 @@ def target_hindcast(
       -> True, off_track -> False; at_risk and the other statuses -> NA);
     * ``came_true``: ``expected == outcome`` where both exist, else NA.
 
-    One row per (geo, target) of the plan, in the registry's order.
+    One row per (geo, target) of the plan, in the registry's order. ``now`` may pass the "now"
+    assessment when the caller already has it (same ``geos``, ``seed`` and ``outcome_year``).
     """
     as_of = int(as_of)
     if outcome_year is not None and int(outcome_year) <= as_of:
         raise ValueError(f"outcome_year ({outcome_year}) must be after as_of ({as_of})")
     then = assess_dataset(ds, as_of=as_of, geos=geos, seed=seed)
-    now = assess_dataset(ds, as_of=None if outcome_year is None else int(outcome_year), geos=geos,
-                         seed=seed)
+    if now is None:
+        now = assess_dataset(ds, as_of=None if outcome_year is None else int(outcome_year),
+                             geos=geos, seed=seed)
     out = then[["geo", "target_id", "pillar", "kind", "deadline", "status", "probability"]].rename(
         columns={"status": "status_then", "probability": "probability_then"})
     out = out.merge(now[["geo", "target_id", "status"]].rename(columns={"status": "status_now"}),
