@@ -1087,6 +1087,8 @@ class _Renderer:
                     "parameters_text": [(k, _value_text(v)) for k, v in rec["parameters"].items()],
                 }
             )
+        for g in groups.values():
+            g["subgroups"] = _subgroups(g["runs"])
         counts = {
             "total": len(records),
             "ok": sum(r["status"] == "ok" for r in records),
@@ -1098,6 +1100,24 @@ class _Renderer:
         return self.env.get_template("batch_index.html.j2").render(
             groups=list(groups.values()), counts=counts, **context
         )
+
+
+#: parameters that split a notebook's runs into sub-lists of the index when they vary (a grid
+#: over 34 provinces reads as 34 short lists, not one long one)
+INDEX_SUBGROUP_PARAMETERS: tuple[str, ...] = ("geo",)
+
+
+def _subgroups(runs: list[dict]) -> list[dict]:
+    """The runs of one notebook split by the first of :data:`INDEX_SUBGROUP_PARAMETERS` whose value
+    differs between them, in order of first appearance; one unlabelled sub-list otherwise."""
+    for key in INDEX_SUBGROUP_PARAMETERS:
+        values = [_value_text(r["parameters"].get(key, "")) for r in runs]
+        if len(set(values)) > 1:
+            out: dict[str, dict] = {}
+            for value, run in zip(values, runs, strict=True):
+                out.setdefault(value, {"label": f"{key} = {value}", "runs": []})["runs"].append(run)
+            return list(out.values())
+    return [{"label": "", "runs": runs}]
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""A kernel that fails to start (parallel kernels racing for a port) is started once more."""
+"""Runner units without a batch: kernel start-up retry, index sub-lists."""
 
 from __future__ import annotations
 
@@ -41,3 +41,13 @@ def test_other_failures_are_not_retried(monkeypatch) -> None:
     monkeypatch.setattr(papermill, "execute_notebook", broken)
     result = execute_run(_payload())
     assert len(calls) == 1 and result["status"] == "failed"
+
+
+def test_index_splits_a_notebooks_runs_by_geography() -> None:
+    from dxlib.runner import _subgroups
+
+    runs = [{"parameters": {"geo": g, "lang": lang}} for g in ("a", "b") for lang in ("vi", "en")]
+    subs = _subgroups(runs)
+    assert [s["label"] for s in subs] == ["geo = a", "geo = b"] and [len(s["runs"]) for s in subs] == [2, 2]
+    same = [{"parameters": {"lang": lang}} for lang in ("vi", "en")]
+    assert [s["label"] for s in _subgroups(same)] == [""]
