@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dxlib.attainment import compare, full_year_history, snap_to_bounds
-from dxlib.data import Dataset
+from dxlib.attainment import cagr, compare, full_year_history, snap_to_bounds
+from dxlib.data import Dataset, series_geo
 
 FAN_LEVELS: tuple[float, ...] = (0.025, 0.1, 0.5, 0.9, 0.975)
 
@@ -58,8 +58,7 @@ def target_series(ds: Dataset, target_id: str, geo: str | None = None,
     """The observed series of a target (its own ``geo`` when it names a proxy geography)."""
     reg = ds.registry
     t = reg.targets.loc[target_id]
-    own = t["geo"]
-    sgeo = own if (geo is None or own != reg.geo) else geo
+    sgeo = series_geo(t, reg.geo, geo)
     ind = t["indicator"] if isinstance(t["indicator"], str) else None
     obs = ds.observations
     if as_of is not None:
@@ -107,7 +106,7 @@ def yearly_growth(history: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for i in range(1, len(h)):
         span = y[i] - y[i - 1]
-        g = ((v[i] / v[i - 1]) ** (1 / span) - 1) * 100 if v[i - 1] > 0 and v[i] > 0 else math.nan
+        g = cagr(v[i - 1], v[i], span)
         rows.append({"year_from": int(y[i - 1]), "year": int(y[i]), "growth": g})
     return pd.DataFrame(rows, columns=["year_from", "year", "growth"])
 
@@ -126,14 +125,12 @@ def share_decomposition(share: pd.DataFrame, total: pd.DataFrame) -> pd.DataFram
         num_a = a["value_share"] * a["value_total"] / 100
         num_b = b["value_share"] * b["value_total"] / 100
 
-        def cagr(x, z, span=span):
-            return ((z / x) ** (1 / span) - 1) * 100
 
         rows.append({"year_from": int(a["year"]), "year": int(b["year"]),
                      "share_from": a["value_share"], "share": b["value_share"],
-                     "total_growth": cagr(a["value_total"], b["value_total"]),
-                     "numerator_growth": cagr(num_a, num_b),
-                     "share_growth": cagr(a["value_share"], b["value_share"])})
+                     "total_growth": cagr(a["value_total"], b["value_total"], span),
+                     "numerator_growth": cagr(num_a, num_b, span),
+                     "share_growth": cagr(a["value_share"], b["value_share"], span)})
     return pd.DataFrame(rows, columns=["year_from", "year", "share_from", "share", "total_growth",
                                        "numerator_growth", "share_growth"])
 

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import pandas as pd
 
-from dxlib.data import Dataset
+from dxlib.data import Dataset, series_geo, series_indicators
 
 if TYPE_CHECKING:
     from dxlib.forecast import Forecast
@@ -111,7 +111,7 @@ def snap_to_bounds(values: np.ndarray | float, kind: str, lower: float, upper: f
     return v
 
 
-def _cagr(first: float, last: float, years: float) -> float:
+def cagr(first: float, last: float, years: float) -> float:
     """Average annual growth in % a year; NaN when undefined (non-positive values, no span)."""
     if years <= 0 or not (first > 0 and last > 0):
         return math.nan
@@ -248,9 +248,8 @@ def assess_dataset(
     needed: set[tuple[str, str]] = set()
     for geo in geos:
         for tid, t in targets:
-            sgeo = t["geo"] if t["geo"] != reg.geo else geo
-            inds = [i for i in (t["indicator"], t["numerator"], t["denominator"])
-                    if isinstance(i, str)]
+            sgeo = series_geo(t, reg.geo, geo)
+            inds = series_indicators(t)
             jobs.append((geo, tid, t, sgeo, inds))
             if t["kind"] != "milestone":
                 needed.update((sgeo, i) for i in inds)
@@ -353,9 +352,9 @@ def _assess_single(row: dict, t: dict, key: tuple[str, str], ctx: _Context) -> d
 
     # deterministic measures
     if len(years) >= 2:
-        row["observed_growth"] = _cagr(float(vals[0]), last_value, last_year - int(years[0]))
+        row["observed_growth"] = cagr(float(vals[0]), last_value, last_year - int(years[0]))
     if deadline > last_year:
-        row["required_growth"] = _cagr(last_value, value, deadline - last_year)
+        row["required_growth"] = cagr(last_value, value, deadline - last_year)
     if row["required_growth"] and not math.isnan(row["required_growth"]) \
             and abs(row["required_growth"]) > 1e-9 and not math.isnan(row["observed_growth"]):
         row["growth_ratio"] = row["observed_growth"] / row["required_growth"]
@@ -410,7 +409,7 @@ def _growth_samples(key: tuple[str, str], upto: _Series, year: int, measure: str
     observed = None
     ia, ib = np.flatnonzero(upto.years == a), np.flatnonzero(upto.years == b)
     if len(ia) and len(ib):
-        observed = _cagr(float(upto.values[ia[0]]), float(upto.values[ib[0]]), span)
+        observed = cagr(float(upto.values[ia[0]]), float(upto.values[ib[0]]), span)
     if ya is None or yb is None:
         return None, observed
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -425,7 +424,7 @@ def _assess_growth(row: dict, t: dict, key: tuple[str, str], upto: _Series, ctx:
     years, vals = upto
     row["required_growth"] = value
     if len(years) >= 2:
-        row["observed_growth"] = _cagr(float(vals[-2]), float(vals[-1]), int(years[-1] - years[-2]))
+        row["observed_growth"] = cagr(float(vals[-2]), float(vals[-1]), int(years[-1] - years[-2]))
         if abs(value) > 1e-9 and not math.isnan(row["observed_growth"]):
             row["growth_ratio"] = row["observed_growth"] / value
     # A growth target is judged on growth: last_value is the latest observed growth (% a year,
@@ -470,13 +469,13 @@ def _assess_ratio(row: dict, t: dict, sgeo: str, inds: list[str], ctx: _Context)
     if scale == 100.0:  # a share: the bound tolerance applies as for observed shares
         ratio = snap_to_bounds(ratio, "share", 0.0, 100.0)
     if len(years) >= 2:
-        row["observed_growth"] = _cagr(float(ratio[0]), float(ratio[-1]), int(years[-1] - years[0]))
+        row["observed_growth"] = cagr(float(ratio[0]), float(ratio[-1]), int(years[-1] - years[0]))
     if int(years[-1]) == deadline:
         met = bool(compare(ratio[-1], cmp_, value))
         row.update(status="achieved" if met else "not_achieved", probability=float(met),
                    method="observed")
         return row
-    row["required_growth"] = _cagr(float(ratio[-1]), value, deadline - int(years[-1]))
+    row["required_growth"] = cagr(float(ratio[-1]), value, deadline - int(years[-1]))
     sn = ctx.path_at(num, hn, deadline) if len(hn.years) >= 2 else None
     sd = ctx.path_at(den, hd, deadline) if len(hd.years) >= 2 else None
     samples = sn / sd * scale if sn is not None and sd is not None else None

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from dxlib.data import series_indicators
 from dxlib.errors import DataValidationError, ParameterError, Problem, display_path
 
 
@@ -61,11 +62,6 @@ def check_as_of(ds: Any, as_of: int | None, *, name: str = "--as-of") -> None:
         )
 
 
-def _series_of(t: pd.Series) -> list[str]:
-    names = [t.get("indicator"), t.get("numerator"), t.get("denominator")]
-    return [n for n in names if isinstance(n, str) and n]
-
-
 def deadline_problems(ds: Any) -> list[Problem]:
     """One problem per numeric target whose deadline is earlier than the first full-year
     observation of every series it uses (at the target's geography): such a target can be
@@ -80,7 +76,7 @@ def deadline_problems(ds: Any) -> list[Problem]:
         deadline = int(t["deadline"])
         geo = t.get("geo") if isinstance(t.get("geo"), str) else reg.geo
         firsts = []
-        for ind in _series_of(t):
+        for ind in series_indicators(t):
             rows = obs[(obs["indicator"] == ind) & (obs["geo"] == geo)]
             if len(rows):
                 first = rows.sort_values(["year", "source_file", "source_row"], kind="stable").iloc[0]

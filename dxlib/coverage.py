@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dxlib.data import Dataset
+from dxlib.data import Dataset, series_geo, series_indicators
 
 
 def target_coverage(ds: Dataset, geo: str | None = None) -> pd.DataFrame:
@@ -20,9 +20,9 @@ def target_coverage(ds: Dataset, geo: str | None = None) -> pd.DataFrame:
     obs = ds.observations
     rows = []
     for tid, t in reg.targets.iterrows():
-        series_geo = _series_geo(t, reg.geo, geo)
-        inds = [i for i in (t["indicator"], t["numerator"], t["denominator"]) if isinstance(i, str)]
-        sel = obs[(obs["geo"] == series_geo) & obs["indicator"].isin(inds)]
+        sgeo = series_geo(t, reg.geo, geo)
+        inds = series_indicators(t)
+        sel = obs[(obs["geo"] == sgeo) & obs["indicator"].isin(inds)]
         full = sel[sel["as_of"].isna()]
         years = sorted(full["year"].unique()) if len(inds) <= 1 else sorted(
             set.intersection(*[set(full.loc[full["indicator"] == i, "year"]) for i in inds]))
@@ -44,21 +44,12 @@ def target_coverage(ds: Dataset, geo: str | None = None) -> pd.DataFrame:
             "target_id": tid, "pillar": t["pillar"], "kind": t["kind"],
             "indicator": t["indicator"] if isinstance(t["indicator"], str) else (
                 f"{t['numerator']} / {t['denominator']}" if isinstance(t["numerator"], str) else None),
-            "geo": series_geo, "proxy": isinstance(t["proxy"], str), "owner": t["owner"],
+            "geo": sgeo, "proxy": isinstance(t["proxy"], str), "owner": t["owner"],
             "n_years": len(years), "years": format_years(years),
             "n_partial": int(sel["as_of"].notna().sum()),
             "n_sources": int(sel["source_url"].nunique()), "coverage": cov,
         })
     return pd.DataFrame(rows)
-
-
-def _series_geo(target: pd.Series, plan_geo: str, geo: str | None) -> str:
-    """The geography whose series stands for a target: its own ``geo`` when it names one
-    different from the plan's (e.g. a national proxy), else the requested or plan geography."""
-    own = target["geo"]
-    if geo is None or (isinstance(own, str) and own != plan_geo):
-        return own
-    return geo
 
 
 def format_years(years) -> str:

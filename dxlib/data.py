@@ -40,10 +40,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from dxlib import paths
 from dxlib.errors import DataValidationError, Problem, display_path
+from dxlib.forecast import KINDS  # one definition, shared with the engine
 
-KINDS: tuple[str, ...] = ("share", "level", "count", "rank", "index")
 TARGET_KINDS: tuple[str, ...] = (*KINDS, "growth", "milestone")
-COMPARATORS: tuple[str, ...] = (">=", ">", "<=", "<")
 CONFIDENCE: tuple[str, ...] = ("high", "medium", "low")
 YEAR_RANGE: tuple[int, int] = (1990, 2100)
 
@@ -91,6 +90,23 @@ class TargetRegistry:
     @property
     def geo(self) -> str:
         return str(self.plan["geo"])
+
+
+def series_indicators(target: Any) -> list[str]:
+    """The indicator ids a target reads: its ``indicator``, or ``numerator`` and ``denominator``
+    (a registry row as a dict or Series); empty for unmapped targets and milestones without one."""
+    names = [target.get("indicator"), target.get("numerator"), target.get("denominator")]
+    return [n for n in names if isinstance(n, str) and n]
+
+
+def series_geo(target: Any, plan_geo: str, geo: str | None = None) -> str:
+    """The geography whose series stands for a target: its own ``geo`` when it names one other
+    than the plan's (a national proxy keeps it for every geography assessed), else ``geo`` (the
+    geography asked for) or, without one, the plan's."""
+    own = target["geo"]
+    if geo is None or (isinstance(own, str) and own != plan_geo):
+        return own
+    return geo
 
 
 @dataclass

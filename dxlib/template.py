@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from dxlib.cli_io import atomic_write_bytes
-from dxlib.data import OBSERVATION_COLUMNS, OBSERVATION_OPTIONAL, TargetRegistry
+from dxlib.data import OBSERVATION_COLUMNS, OBSERVATION_OPTIONAL, TargetRegistry, series_indicators
 
 HEADERS_VI = {
     "geo": "Địa bàn", "indicator": "Mã chỉ tiêu", "year": "Năm", "value": "Giá trị",
@@ -55,8 +55,8 @@ def template_rows(reg: TargetRegistry, indicators: pd.DataFrame,
     first = from_year if from_year is not None else int(reg.plan["deadline"]) - 5
     pairs: list[tuple[str, str]] = []
     for _, t in targets.iterrows():
-        for ind in (t["indicator"], t["numerator"], t["denominator"]):
-            if isinstance(ind, str) and (t["geo"], ind) not in pairs:
+        for ind in series_indicators(t):
+            if (t["geo"], ind) not in pairs:
                 pairs.append((t["geo"], ind))
     rows = []
     for geo, ind in pairs:
@@ -111,7 +111,7 @@ def write_template(reg: TargetRegistry, indicators: pd.DataFrame, output: str | 
     for ind in used:
         r = indicators.loc[ind]
         tids = [tid for tid, t in reg.targets.iterrows()
-                if ind in (t["indicator"], t["numerator"], t["denominator"])]
+                if ind in series_indicators(t)]
         cat.append([ind, r["name_vi"], r["name_en"], r["unit"], r["kind"],
                     None if pd.isna(r["lower"]) else r["lower"],
                     None if pd.isna(r["upper"]) else r["upper"], ", ".join(tids)])
