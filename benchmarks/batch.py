@@ -1,7 +1,7 @@
 """Wall time of a batch of reports against a floor measured in the same session.
 
 The floor is the same number of trivial notebooks (one cell ``x = 1``, no imports) run
-through the same runner (:func:`dxlib.runner.run_batch`) with the same kernel, jobs and
+through the same runner (:func:`dxlib.batch.run_batch`) with the same kernel, jobs and
 executor: kernel start-up, papermill, HTML rendering and writing. The ratio says how much
 the notebooks' own work adds to that.
 
@@ -24,7 +24,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from dxlib import paths, runner
+from dxlib import batch as runner
+from dxlib import paths
 
 #: the imports every report needs (tables and figures); a second reference line
 IMPORTS_CELL = "import pandas\nimport matplotlib.pyplot"

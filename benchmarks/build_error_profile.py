@@ -36,7 +36,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dxlib.forecast import _FLOOR, PHI, PHI_TWO, WEIGHTS, point_engine  # noqa: E402
+from dxlib.engine.forecast import _FLOOR, PHI, PHI_TWO, WEIGHTS, point_engine  # noqa: E402
 
 HP = 10
 N_EDGES = [2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 30]

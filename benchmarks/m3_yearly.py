@@ -1,4 +1,4 @@
-"""M3 yearly benchmark of ``dxlib.forecast`` against plain statsmodels damped ETS and Theta.
+"""M3 yearly benchmark of ``dxlib.engine.forecast`` against plain statsmodels damped ETS and Theta.
 
 Usage (from the project root)::
 
@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from dxlib.forecast import forecast, forecast_table
+from dxlib.engine.forecast import forecast, forecast_table
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "dxlib" / "profiles" / "m3_benchmark.json"

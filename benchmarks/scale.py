@@ -11,8 +11,8 @@ on the scale of the indicator's kind (within its bounds). Every row has source_u
 Measured (wall time on this machine, printed as a table):
 
 (a) targets assessed per second: ``dx assess --geo all`` as a whole process (import, load,
-    assess, roll-up, write), and :func:`dxlib.attainment.assess_dataset` in-process (data loaded
-    beforehand; the median of ``--repeat`` runs), plus :func:`dxlib.rollup.pillar_rollup`;
+    assess, roll-up, write), and :func:`dxlib.engine.attainment.assess_dataset` in-process (data loaded
+    beforehand; the median of ``--repeat`` runs), plus :func:`dxlib.engine.rollup.pillar_rollup`;
 (b) a grid batch (``05_plan_scorecard`` over 6 geographies x 2 languages = 12 runs, parameters
     pointing at the synthetic files) with the local executor and with a Dask ``LocalCluster``
     on the same machine, in one run (``--skip-batch`` leaves it out).
@@ -163,9 +163,9 @@ def time_cli_assess(files: dict[str, Path], out: Path) -> tuple[float, int]:
 def time_in_process(files: dict[str, Path], repeat: int) -> dict[str, float]:
     """Median seconds of loading, :func:`assess_dataset` over every geography and
     :func:`pillar_rollup`, in this process; also the number of targets assessed."""
-    from dxlib.attainment import assess_dataset
     from dxlib.data import load_dataset
-    from dxlib.rollup import pillar_rollup
+    from dxlib.engine.attainment import assess_dataset
+    from dxlib.engine.rollup import pillar_rollup
 
     t0 = time.perf_counter()
     ds = load_dataset(files["targets"], [files["observations"]], files["indicators"], files["geos"])
@@ -203,8 +203,8 @@ def batch_manifest(files: dict[str, Path], folder: Path, n_geos: int) -> Path:
 
 
 def time_batch(manifest: Path, out: Path, executor: str, jobs: int | None) -> tuple[float, int, bool]:
-    """Wall seconds of one :func:`dxlib.runner.run_batch`, the number of runs, whether all ok."""
-    from dxlib import runner
+    """Wall seconds of one :func:`dxlib.batch.run_batch`, the number of runs, whether all ok."""
+    from dxlib import batch as runner
 
     t0 = time.perf_counter()
     result = runner.run_batch(manifest, out, jobs=jobs, executor=executor, progress=False)

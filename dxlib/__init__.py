@@ -4,12 +4,12 @@ target of a plan is reached.
 The package is organised one module per step of the data's way:
 
 - :mod:`dxlib.data`        load and validate the data files (catalogue, targets, observations)
-- :mod:`dxlib.forecast`    short annual series -> calibrated predictive distributions
-- :mod:`dxlib.attainment`  probability, status, required vs observed growth, as-of evaluation
-- :mod:`dxlib.rollup`      pillar roll-up
-- :mod:`dxlib.i18n`        words, status colours and labels in Vietnamese and English
-- :mod:`dxlib.plots`       figures (matplotlib, seaborn's style)
-- :mod:`dxlib.runner`      the Papermill batch runner, HTML rendering and the index
+- :mod:`dxlib.engine.forecast`    short annual series -> calibrated predictive distributions
+- :mod:`dxlib.engine.attainment`  probability, status, required vs observed growth, as-of evaluation
+- :mod:`dxlib.engine.rollup`      pillar roll-up
+- :mod:`dxlib.report.words`        words, status colours and labels in Vietnamese and English
+- :mod:`dxlib.report.plots`       figures (matplotlib, seaborn's style)
+- :mod:`dxlib.batch`      the Papermill batch runner, HTML rendering and the index
 - :mod:`dxlib.cli`         the ``dx`` command line
 
 Forecasting and attainment do no I/O and know nothing of notebooks, plots or the command line.

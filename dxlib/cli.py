@@ -60,7 +60,7 @@ def _load(targets, observations, indicators, geos_file=None):
 def validate(targets: Path | None, observations: Sequence[Path], indicators: Path | None,
              geos_file: Path | None) -> None:
     """Check the targets, catalogue and observations; print a coverage summary."""
-    from dxlib.coverage import validation_summary
+    from dxlib.engine.coverage import validation_summary
 
     ds = _load(targets, observations, indicators, geos_file)
     click.echo(validation_summary(ds))
@@ -77,7 +77,7 @@ def template(targets: Path | None, indicators: Path | None, output: Path,
     """Write an empty Excel workbook, one row per mapped indicator and year, for a department
     to fill in (sheets and headers in Vietnamese and English)."""
     from dxlib.data import load_geos, load_indicators, load_targets
-    from dxlib.template import write_template
+    from dxlib.data.template import write_template
 
     if output.suffix.lower() != ".xlsx":
         raise click.BadParameter(f"found '{output.name}'; expected a file name ending in .xlsx",
@@ -97,8 +97,8 @@ def template(targets: Path | None, indicators: Path | None, output: Path,
 @click.option("--output", type=_PATH, required=True, help="CSV to write.")
 def forecast(input_: Path, horizon: int, quantiles: str, output: Path) -> None:
     """Forecast many short annual series: one row per series and future year, with quantiles."""
-    from dxlib.cli_io import read_forecast_input, write_csv_atomic
-    from dxlib.forecast import forecast_table
+    from dxlib.engine.forecast import forecast_table
+    from dxlib.fileio import read_forecast_input, write_csv_atomic
 
     names = [q.strip() for q in quantiles.split(",") if q.strip()]
     levels = []
@@ -131,10 +131,10 @@ def forecast(input_: Path, horizon: int, quantiles: str, output: Path) -> None:
 def assess(targets, observations, indicators, geos_file, as_of, geo, output, pillars_output,
            seed) -> None:
     """Probability and status of every target at its deadline, and the pillar roll-up."""
-    from dxlib.attainment import assess_dataset
-    from dxlib.checks import check_request
-    from dxlib.cli_io import write_csv_atomic
-    from dxlib.rollup import pillar_rollup
+    from dxlib.data.checks import check_request
+    from dxlib.engine.attainment import assess_dataset
+    from dxlib.engine.rollup import pillar_rollup
+    from dxlib.fileio import write_csv_atomic
 
     ds = _load(targets, observations, indicators, geos_file)
     check_request(ds, as_of)
@@ -190,7 +190,7 @@ def reports(batch, out, jobs, only, executor, scheduler, timeout, resume) -> Non
     """
     import signal
 
-    from dxlib.runner import run_batch
+    from dxlib.batch import run_batch
 
     def _terminate(signum, frame):
         raise KeyboardInterrupt(f"signal {signum}")

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dxlib.attainment import assess_dataset, snap_to_bounds, status_from_probability
 from dxlib.data import load_dataset
-from dxlib.rollup import pillar_rollup
+from dxlib.engine.attainment import assess_dataset, snap_to_bounds, status_from_probability
+from dxlib.engine.rollup import pillar_rollup
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 

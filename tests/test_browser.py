@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from dxlib import paths
-from dxlib.runner import run_batch
+from dxlib.batch import run_batch
 
 CHROMIUM = os.environ.get("DX_CHROMIUM", "/usr/bin/chromium")
 

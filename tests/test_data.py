@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from dxlib.data import load_dataset, load_observations, parse_number
-from dxlib.template import write_template
+from dxlib.data.template import write_template
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 

@@ -1,4 +1,4 @@
-"""Tests of dxlib.evaluation: rolling backtests, hindcasts, target hindcasts, Brier score."""
+"""Tests of dxlib.engine.evaluation: rolling backtests, hindcasts, target hindcasts, Brier score."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dxlib.attainment import assess_dataset
 from dxlib.data import load_dataset
-from dxlib.evaluation import (
+from dxlib.engine.attainment import assess_dataset
+from dxlib.engine.evaluation import (
     BACKTEST_COLUMNS,
     HINDCAST_COLUMNS,
     TARGET_HINDCAST_COLUMNS,
@@ -21,7 +21,7 @@ from dxlib.evaluation import (
     rolling_backtest,
     target_hindcast,
 )
-from dxlib.forecast import forecast
+from dxlib.engine.forecast import forecast
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 HEADER = "geo,indicator,year,value,unit,source_url,source_title,published,quote,confidence\n"

@@ -1,4 +1,4 @@
-"""Tests of dxlib.forecast on synthetic data (no files, no wall-clock assertions)."""
+"""Tests of dxlib.engine.forecast on synthetic data (no files, no wall-clock assertions)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dxlib.forecast import KINDS, forecast, forecast_table
+from dxlib.engine.forecast import KINDS, forecast, forecast_table
 
 
 def long(series: dict[str, list[float]], start: int = 2018, years: dict | None = None,

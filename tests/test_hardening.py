@@ -21,7 +21,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from dxlib import paths, runner
+from dxlib import batch as runner
+from dxlib import paths
 from dxlib.cli import main
 from dxlib.errors import DxError
 
@@ -440,5 +441,5 @@ def test_atomic_writers_are_used_for_every_output() -> None:
         assert not direct, f"direct write in {name}: {direct}"
     text = (paths.ROOT / "dxlib" / "cli_io.py").read_text(encoding="utf-8")
     assert "os.replace(tmp, path)" in text  # the one atomic writer, used by the runner too
-    assert "from dxlib.cli_io import atomic_write_bytes" in (
+    assert "from dxlib.fileio import atomic_write_bytes" in (
         paths.ROOT / "dxlib" / "runner.py").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from dxlib import paths
-from dxlib.runner import run_batch
+from dxlib.batch import run_batch
 
 pytestmark = pytest.mark.notebooks
 

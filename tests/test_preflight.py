@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from dxlib.batch import run_batch
 from dxlib.errors import ParameterError
-from dxlib.runner import run_batch
 
 
 def test_compare_as_of_must_precede_as_of(tmp_path) -> None:

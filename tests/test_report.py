@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import mistune
 
-from dxlib.i18n import fmt_percent, fmt_value, note_text, unit_word
 from dxlib.report import esc
+from dxlib.report.words import fmt_percent, fmt_value, note_text, unit_word
 
 
 def test_data_text_cannot_inject_tags_links_or_images() -> None:

@@ -1,4 +1,4 @@
-"""Tests of the batch runner (dxlib.runner) and the notebook helpers (dxlib.nbtools).
+"""Tests of the batch runner (dxlib.batch) and the notebook helpers (dxlib.batch.nbtools).
 
 The notebooks under tests/fixtures/notebooks are executed with the ``python3`` kernel (the
 interpreter running the tests); the manifest's ``defaults.kernel`` selects it.
@@ -15,7 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dxlib import nbtools, runner
+from dxlib import batch as runner
+from dxlib.batch import nbtools
 from dxlib.errors import ParameterError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"

@@ -7,7 +7,7 @@ import shutil
 import nbformat
 import papermill
 
-from dxlib.runner import execute_run
+from dxlib.batch import execute_run
 
 
 def _payload() -> dict:
@@ -44,7 +44,7 @@ def test_other_failures_are_not_retried(monkeypatch) -> None:
 
 
 def test_index_splits_a_notebooks_runs_by_geography() -> None:
-    from dxlib.runner import _subgroups
+    from dxlib.batch import _subgroups
 
     runs = [{"parameters": {"geo": g, "lang": lang}} for g in ("a", "b") for lang in ("vi", "en")]
     subs = _subgroups(runs)

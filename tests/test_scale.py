@@ -1,6 +1,6 @@
 """National scale: many geographies at once.
 
-* The vectorised :func:`dxlib.attainment.assess_dataset` and :func:`dxlib.rollup.pillar_rollup`
+* The vectorised :func:`dxlib.engine.attainment.assess_dataset` and :func:`dxlib.engine.rollup.pillar_rollup`
   return exactly the frozen outputs in ``tests/fixtures/scale/`` (``<case>.assessment.csv``,
   ``<case>.pillars.csv`` and the column dtypes in ``dtypes.json``) for the cases of
   :data:`CASES`. They were first frozen from the per-row implementation (commit 0e6956d) to prove
@@ -30,11 +30,11 @@ import pytest
 from click.testing import CliRunner
 
 from dxlib import paths
-from dxlib.attainment import _path_column, assess_dataset
 from dxlib.cli import main
 from dxlib.data import Dataset, load_dataset
-from dxlib.forecast import forecast
-from dxlib.rollup import pillar_rollup
+from dxlib.engine.attainment import _path_column, assess_dataset
+from dxlib.engine.forecast import forecast
+from dxlib.engine.rollup import pillar_rollup
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 FROZEN = Path(__file__).parent / "fixtures" / "scale"

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dxlib.attainment import cagr, compare, full_year_history, snap_to_bounds
 from dxlib.data import Dataset, series_geo
+from dxlib.engine.attainment import cagr, compare, full_year_history, snap_to_bounds
 
 FAN_LEVELS: tuple[float, ...] = (0.025, 0.1, 0.5, 0.9, 0.975)
 
@@ -79,7 +79,7 @@ def fan_frame(series: TargetSeries, to_year: int, *, seed: int = 0) -> pd.DataFr
     """Forecast of a target's series up to ``to_year``: columns year, median, q_0.025, q_0.1,
     q_0.9, q_0.975 (series unit). None when there is no forecast (fewer than 2 points, or the
     history already reaches ``to_year``)."""
-    from dxlib.forecast import forecast
+    from dxlib.engine.forecast import forecast
 
     h = series.history
     if len(h) < 2 or int(h["year"].max()) >= to_year:
@@ -166,7 +166,7 @@ def scenario_probability(series: TargetSeries, scenario_value: float, year: int,
     ``scenario_value``: the trend forecast's uncertainty is kept and its median moved to the
     scenario's value (on the series' transformed scale: a ratio for levels, a logit shift for
     shares). NaN when the series has no forecast."""
-    from dxlib.forecast import forecast
+    from dxlib.engine.forecast import forecast
 
     h = series.history
     if len(h) < 2 or int(h["year"].max()) >= year:

@@ -202,7 +202,7 @@ def confidence_word(grade: str, lang: str) -> str:
     return _pick(CONFIDENCE_WORDS[grade], lang) if grade in CONFIDENCE_WORDS else grade
 
 
-#: the notes :mod:`dxlib.attainment` writes (English, as in the assessment CSV) and their
+#: the notes :mod:`dxlib.engine.attainment` writes (English, as in the assessment CSV) and their
 #: Vietnamese wording; applied in order, each to the whole note
 _NOTES_VI: tuple[tuple[str, str], ...] = (
     (r"milestone; evidence values: (\d+)", r"mốc định tính; số giá trị minh chứng: \1"),

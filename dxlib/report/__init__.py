@@ -17,9 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-from dxlib import i18n, paths
-from dxlib.checks import check_as_of, check_dataset
+from dxlib import paths
 from dxlib.data import Dataset, load_dataset
+from dxlib.data.checks import check_as_of, check_dataset
+from dxlib.report import words as i18n
 
 # -------------------------------------------------------------------------------------------
 # Loading what a notebook's parameters name

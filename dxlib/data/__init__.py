@@ -39,8 +39,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from dxlib import paths
+from dxlib.engine.forecast import KINDS  # one definition, shared with the engine
 from dxlib.errors import DataValidationError, Problem, display_path
-from dxlib.forecast import KINDS  # one definition, shared with the engine
 
 TARGET_KINDS: tuple[str, ...] = (*KINDS, "growth", "milestone")
 CONFIDENCE: tuple[str, ...] = ("high", "medium", "low")

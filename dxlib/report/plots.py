@@ -1,7 +1,7 @@
 """Figures for the reports, in seaborn's manner on plain matplotlib.
 
 Every function takes tidy frames and an optional ``ax=``, returns the axes and never calls
-``show()``; colours and words come from :mod:`dxlib.i18n`. The look is seaborn's "whitegrid"
+``show()``; colours and words come from :mod:`dxlib.report.words`. The look is seaborn's "whitegrid"
 style sheet, which matplotlib ships; seaborn itself is not imported, because its import (with
 scipy.stats) costs about 0.6 s in every notebook of a batch for two figure types matplotlib draws
 just as well. Matplotlib is imported on first use, so importing dxlib stays fast. The default
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dxlib import i18n
+from dxlib.report import words as i18n
 
 _STYLED = False
 
@@ -71,7 +71,7 @@ def probability_chart(assessment: pd.DataFrame, lang: str, ax=None) -> Any:
     """One dot per target at its probability of attainment (0-100 %), coloured by status, with the
     on-track (70 %) and off-track (30 %) cut-offs. Targets without a probability are listed at the
     left edge in grey with their status."""
-    from dxlib.attainment import STATUS_CUTOFFS
+    from dxlib.engine.attainment import STATUS_CUTOFFS
 
     a = assessment.reset_index(drop=True)
     ax = _ax(ax, (9, 0.32 * len(a) + 1.2))

@@ -1,7 +1,7 @@
 """Evaluation of the forecasts: rolling-origin backtests, hindcasts and target hindcasts.
 
 Pure computation on frames (no file I/O, no plotting). Uses only the public API of
-:mod:`dxlib.forecast` and :mod:`dxlib.attainment`.
+:mod:`dxlib.engine.forecast` and :mod:`dxlib.engine.attainment`.
 
 What each function answers
 --------------------------
@@ -26,12 +26,12 @@ Conventions
   (closed intervals, so a value at a bound inside a point mass counts as inside).
 * ``pit`` (probability integral transform) is ``P(Y <= observed)`` under the predictive
   distribution. Where the distribution has a point mass at the observed value (bounded series
-  at a bound, see :data:`dxlib.forecast.BOUND_TOL`) it is the mid-point
+  at a bound, see :data:`dxlib.engine.forecast.BOUND_TOL`) it is the mid-point
   ``(P(Y < observed) + P(Y <= observed)) / 2``, so that a calibrated forecast still has PIT values
   centred on 0.5; elsewhere both are equal. A calibrated forecast has PIT ~ uniform on [0, 1]
   (mean 0.5); a mean above 0.5 means outcomes were higher than forecast.
 * Observed values of bounded series (share, index) within the bound tolerance of a bound are
-  judged as AT the bound (as the forecasts and :func:`dxlib.attainment.snap_to_bounds` do) for
+  judged as AT the bound (as the forecasts and :func:`dxlib.engine.attainment.snap_to_bounds` do) for
   ``inside_*`` and ``pit``; the ``observed`` column keeps the reported value.
 """
 
@@ -43,9 +43,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from dxlib.attainment import assess_dataset, full_year_history, snap_to_bounds
 from dxlib.data import Dataset
-from dxlib.forecast import forecast
+from dxlib.engine.attainment import assess_dataset, full_year_history, snap_to_bounds
+from dxlib.engine.forecast import forecast
 
 #: quantile levels that the interval checks need (80 % and 95 % central intervals)
 INTERVAL_LEVELS: tuple[float, ...] = (0.1, 0.9, 0.025, 0.975)
@@ -143,13 +143,13 @@ def rolling_backtest(
 
     history: columns ``year`` (int) and ``value`` (float, the series' unit); full-year values,
     gaps allowed, NaN values ignored; a year may appear once only (ValueError otherwise).
-    ``kind``, ``lower``, ``upper`` as in :func:`dxlib.forecast.forecast` (NaN = default bounds).
+    ``kind``, ``lower``, ``upper`` as in :func:`dxlib.engine.forecast.forecast` (NaN = default bounds).
 
     Every observed year ``origin_year`` with at least ``min_train`` (>= 2) observed values up to
     and including it is a forecast origin; its forecast uses ONLY the values with
     ``year <= origin_year`` and is compared with every later observed year at most
     ``max_horizon`` years ahead (``h = year - origin_year``). All origins go through one
-    vectorised :func:`~dxlib.forecast.forecast` call (one series id per origin).
+    vectorised :func:`~dxlib.engine.forecast.forecast` call (one series id per origin).
 
     Returns one row per (origin_year, year), sorted by both, with :data:`BACKTEST_COLUMNS`
     (``median`` and ``q_<level>`` in the series' unit, one ``q_`` column per level of ``levels``
@@ -250,7 +250,7 @@ def hindcast(
     """What the trend said with the data up to ``as_of`` against what ``outcome_year`` showed.
 
     Uses the full-year observations of ``ds`` (partial-year values never count; several sources
-    for one year are averaged, as in :func:`dxlib.attainment.full_year_history`). A
+    for one year are averaged, as in :func:`dxlib.engine.attainment.full_year_history`). A
     (geo, indicator) series is judged when it has a full-year value in ``outcome_year`` and at
     least 2 full-year values with ``year <= as_of``; it is forecast from those values only (one
     vectorised call; kind, lower, upper from ``ds.indicators``) to ``outcome_year``
@@ -325,7 +325,7 @@ def target_hindcast(
 ) -> pd.DataFrame:
     """Target statuses with the data up to ``as_of`` against what was observed.
 
-    Runs :func:`dxlib.attainment.assess_dataset` twice: with ``as_of`` ("then": what the trend
+    Runs :func:`dxlib.engine.attainment.assess_dataset` twice: with ``as_of`` ("then": what the trend
     said) and with ``as_of=outcome_year`` ("now"; default: all data), and joins them on
     (geo, target_id). Columns :data:`TARGET_HINDCAST_COLUMNS`:
 

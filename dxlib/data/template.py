@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dxlib.cli_io import atomic_write_bytes
 from dxlib.data import OBSERVATION_COLUMNS, OBSERVATION_OPTIONAL, TargetRegistry, series_indicators
+from dxlib.fileio import atomic_write_bytes
 
 HEADERS_VI = {
     "geo": "Địa bàn", "indicator": "Mã chỉ tiêu", "year": "Năm", "value": "Giá trị",

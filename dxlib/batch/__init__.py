@@ -20,7 +20,7 @@ combination of ``grid`` (cartesian product in listed order). A name may not be i
 and ``grid``. Every name must be declared in the notebook's ``parameters`` cell, except names
 coming from ``defaults.params`` files: these are passed only to the notebooks that declare them
 (so that one common file can serve notebooks with different parameters), and are an error only
-when no notebook of the manifest declares them. Types follow :func:`dxlib.nbtools.check_value`.
+when no notebook of the manifest declares them. Types follow :func:`dxlib.batch.nbtools.check_value`.
 
 Slug of a run: the prefix (``slug`` or the notebook stem, slugified), then for every key of
 ``set`` and ``grid`` in the order written ``__<key>-<slugified value>``. Slugs consist of
@@ -69,10 +69,7 @@ from typing import Any
 import yaml
 
 from dxlib import __version__, paths
-from dxlib.cli_io import atomic_write_bytes
-from dxlib.data import StrictLoader
-from dxlib.errors import DxError, ParameterError, Problem, display_path
-from dxlib.nbtools import (
+from dxlib.batch.nbtools import (
     INJECTED_TAG,
     ParamSpec,
     check_value,
@@ -81,6 +78,9 @@ from dxlib.nbtools import (
     strip_metrics_outputs,
     suggest,
 )
+from dxlib.data import StrictLoader
+from dxlib.errors import DxError, ParameterError, Problem, display_path
+from dxlib.fileio import atomic_write_bytes
 
 #: Kernel used when the manifest names none.
 DEFAULT_KERNEL = "dxlib"
@@ -1189,7 +1189,7 @@ def _code_fingerprint() -> str:
     """sha256 of dxlib's own files (modules, templates, profiles): a change of the code that
     makes the reports invalidates the ``--resume`` cache even without a version bump."""
     h = hashlib.sha256()
-    pkg = Path(__file__).resolve().parent
+    pkg = Path(__file__).resolve().parent.parent
     for p in sorted(pkg.rglob("*")):
         rel = p.relative_to(pkg)
         if p.is_file() and "__pycache__" not in rel.parts and p.suffix in (".py", ".j2", ".json", ".csv"):
@@ -1257,8 +1257,8 @@ def preflight(specs: Sequence[RunSpec], manifest: Path) -> None:
     notebook that declares ``targets`` (the plan notebooks), its dataset loads without problems,
     no target's deadline precedes all its data, and ``as_of``/``compare_as_of`` are not before
     the earliest observation. Raises :class:`~dxlib.errors.DxError` naming the manifest entry."""
-    from dxlib.checks import check_as_of, check_dataset
     from dxlib.data import load_dataset
+    from dxlib.data.checks import check_as_of, check_dataset
 
     datasets: dict[tuple, Any] = {}
     problems: list[str] = []
@@ -1565,11 +1565,11 @@ def _write_run(out: Path, spec: RunSpec, result: dict, renderer: _Renderer, cont
 
 
 def batch_main(argv: Sequence[str] | None = None) -> int:
-    """Minimal command line (``python -m dxlib.runner MANIFEST [OUT]``) for debugging; the
+    """Minimal command line (``python -m dxlib.batch MANIFEST [OUT]``) for debugging; the
     ``dx reports`` command of :mod:`dxlib.cli` is the real one."""
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python -m dxlib.runner")
+    ap = argparse.ArgumentParser(prog="python -m dxlib.batch")
     ap.add_argument("manifest", nargs="?", default=str(paths.DEFAULT_BATCH))
     ap.add_argument("out", nargs="?", default=str(paths.REPORTS))
     ap.add_argument("--jobs", type=int)

@@ -8,13 +8,13 @@ In a notebook::
     horizon: int = 2030
 
     # next cell
-    import dxlib.nbtools as nbt
+    import dxlib.batch.nbtools as nbt
     params = nbt.check_parameters(globals(), "04_pillar_assessment")
     ...
     nbt.record({"n_targets": 12, "p_attained": 0.41})   # metrics for the batch runner
 
 Type rules (one implementation, :func:`check_value`, used both here and by the manifest
-validation of :mod:`dxlib.runner`):
+validation of :mod:`dxlib.batch`):
 
 - the declared type is the annotation of the parameter when there is one (``n: int = 3``,
   ``xs: list[str] = []``, ``x: float | None = None``, ``Optional[str]``, ``Any``), otherwise

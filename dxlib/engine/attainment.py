@@ -46,7 +46,7 @@ import pandas as pd
 from dxlib.data import Dataset, series_geo, series_indicators
 
 if TYPE_CHECKING:
-    from dxlib.forecast import Forecast
+    from dxlib.engine.forecast import Forecast
 
 #: probability cut-offs: on_track >= 0.7 > at_risk >= 0.3 > off_track
 STATUS_CUTOFFS: tuple[float, float] = (0.7, 0.3)
@@ -101,8 +101,8 @@ def _latest_partial(observations: pd.DataFrame, as_of: int | None) -> pd.DataFra
 def snap_to_bounds(values: np.ndarray | float, kind: str, lower: float, upper: float) -> np.ndarray:
     """Observed values of a bounded series (share, index) within the bound tolerance of a bound
     count as at the bound (99.97 % of a 0-100 share is 100 %), as the forecasts do; see
-    :data:`dxlib.forecast.BOUND_TOL`."""
-    from dxlib.forecast import BOUND_TOL
+    :data:`dxlib.engine.forecast.BOUND_TOL`."""
+    from dxlib.engine.forecast import BOUND_TOL
 
     v = np.array(values, dtype=float)
     if kind in ("share", "index") and not (math.isnan(lower) or math.isnan(upper)):
@@ -173,10 +173,10 @@ class _Context:
 def _path_column(fc: Forecast, series_id: str, year: int) -> np.ndarray | None:
     """Column ``year`` of ``fc.paths(series_id)`` as a float array (n_samples,), without
     building the whole DataFrame; None when the series has no forecast or ``year`` is not one of
-    its forecast years. Mirrors :meth:`dxlib.forecast.Forecast.paths` step by step (same seeded
+    its forecast years. Mirrors :meth:`dxlib.engine.forecast.Forecast.paths` step by step (same seeded
     latent draws, same interpolation and back-transform), so the values are identical;
     ``tests/test_scale.py`` checks that."""
-    from dxlib.forecast import _from_z
+    from dxlib.engine.forecast import _from_z
 
     r = fc._fid.get(series_id)
     if r is None:
@@ -228,11 +228,11 @@ def assess_dataset(
 
     Vectorised over geographies: every needed series is forecast once in one :func:`forecast`
     call, the exact probabilities of single-series targets come from one
-    :meth:`~dxlib.forecast.Forecast.prob_many` call, and growth and ratio targets read one
+    :meth:`~dxlib.engine.forecast.Forecast.prob_many` call, and growth and ratio targets read one
     column of each series' sample paths (cached). 34 geographies x 26 targets take about a
     quarter of a second (``benchmarks/scale.py``).
     """
-    from dxlib.forecast import forecast
+    from dxlib.engine.forecast import forecast
 
     reg = ds.registry
     geos = list(geos) if geos else [reg.geo]

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dxlib.attainment import STATUSES
 from dxlib.data import TargetRegistry
+from dxlib.engine.attainment import STATUSES
 
 ROLLUP_COLUMNS: tuple[str, ...] = (
     "geo", "pillar", "n_targets", "n_scored", "expected_met", "expected_share", "p_all_met",
