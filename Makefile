@@ -28,8 +28,8 @@ reports: setup ## set up, then render every report of params/batch.yaml into rep
 test: setup ## set up, then run the whole test suite
 	$(BIN)/python -m pytest -q
 
-lab: setup ## open JupyterLab on the notebooks, with the project's kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+lab: setup ## open JupyterLab on the notebooks, with the project's kernel (--allow-root only when run as root)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 validate: setup ## check the shipped targets, catalogue and observations
 	$(BIN)/dx validate
