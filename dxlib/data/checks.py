@@ -13,15 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from dxlib.data import series_indicators
 from dxlib.errors import DataValidationError, ParameterError, Problem, display_path
-
-
-def _full_year(obs: pd.DataFrame) -> pd.DataFrame:
-    """Observations that are a full year's value (no ``as_of`` date of a partial year)."""
-    if "as_of" in obs.columns:
-        return obs[obs["as_of"].isna()]
-    return obs
+from dxlib.model import full_year, series_indicators
 
 
 def _where(row: Any) -> str:
@@ -68,7 +61,7 @@ def deadline_problems(ds: Any) -> list[Problem]:
     neither observed nor forecast at its deadline."""
     reg = ds.registry
     file = display_path(reg.path) if reg.path is not None else "(target registry)"
-    obs = _full_year(ds.observations)
+    obs = full_year(ds.observations)
     problems: list[Problem] = []
     for i, (tid, t) in enumerate(reg.targets.iterrows()):
         if t.get("kind") == "milestone" or pd.isna(t.get("deadline")):

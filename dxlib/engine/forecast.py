@@ -69,7 +69,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-KINDS = ("share", "level", "count", "rank", "index")
+from dxlib.model import KINDS  # one definition, shared with the data loaders
+
 BOUND_TOL = 0.005
 COMPARATORS = (">=", ">", "<=", "<")
 

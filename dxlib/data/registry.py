@@ -1,0 +1,223 @@
+"""The target registry: one plan's YAML file (``plan``, optional ``departments``, ``pillars``,
+``targets``; see data/README.md) validated by pydantic models and cross-checked against the
+indicator catalogue and the geographies, as a :class:`~dxlib.model.TargetRegistry`."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from pydantic import ValidationError, model_validator
+
+from dxlib import paths
+from dxlib.data.schema import RuleError, StrictModel, pydantic_problems, yaml_where
+from dxlib.data.yamlio import read_yaml
+from dxlib.errors import DataValidationError, Problem, display_path
+from dxlib.model import KINDS, TargetRegistry
+
+#: the kinds a target may have: a series kind, a growth rate or a qualitative milestone
+TARGET_KINDS: tuple[str, ...] = (*KINDS, "growth", "milestone")
+
+
+class _Source(StrictModel):
+    url: str | None = None
+    title: str | None = None
+    note: str | None = None
+
+
+class _PlanHeader(StrictModel):
+    id: str
+    title_vi: str
+    title_en: str
+    geo: str
+    issued: date | str
+    deadline: int
+    source: _Source | str
+
+
+class _Pillar(StrictModel):
+    id: str
+    name_vi: str
+    name_en: str
+
+
+class _Department(StrictModel):
+    id: str
+    name_vi: str
+    name_en: str
+
+
+class _Target(StrictModel):
+    id: str
+    pillar: str
+    text_vi: str
+    text_en: str
+    kind: Literal["share", "level", "count", "rank", "index", "growth", "milestone"]
+    comparator: Literal[">=", ">", "<=", "<"] | None = None
+    value: float | None = None
+    unit: str | None = None
+    deadline: int
+    indicator: str | None = None
+    level: Literal["province", "district", "commune"] | None = None
+    measure: Literal["yoy", "cagr"] | None = None
+    base_year: int | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    geo: str | None = None
+    proxy: str | None = None
+    proxy_vi: str | None = None
+    owner: str | None = None
+    evidence: list[str] = []
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> _Target:
+        errors = []
+        if self.kind == "milestone":
+            if self.comparator is not None:
+                errors.append(("comparator", "no comparator: a milestone is not scored as a number"))
+            if self.value is not None:
+                errors.append(("value", "no value: a milestone is not scored as a number"))
+        else:
+            if self.comparator is None:
+                errors.append(("comparator", "one of >=, >, <=, < for a numeric target"))
+            if self.value is None:
+                errors.append(("value", "a number for a numeric target"))
+        if self.kind == "growth" and self.measure is None:
+            errors.append(("measure", "yoy or cagr for a growth target"))
+        if self.measure is not None and self.kind != "growth":
+            errors.append(("measure", "no measure: only growth targets have one"))
+        if self.measure == "cagr" and self.base_year is None:
+            errors.append(("base_year", "the base year of the average growth (measure: cagr)"))
+        if self.base_year is not None and self.base_year >= self.deadline:
+            errors.append(("base_year", f"a year before the deadline {self.deadline}"))
+        if (self.numerator is None) != (self.denominator is None):
+            errors.append(("denominator" if self.denominator is None else "numerator",
+                           "both numerator and denominator, or neither"))
+        if self.numerator is not None and self.indicator is not None:
+            errors.append(("indicator", "either indicator or numerator/denominator, not both"))
+        if errors:
+            raise RuleError(errors)
+        return self
+
+
+
+class _Registry(StrictModel):
+    plan: _PlanHeader
+    departments: list[_Department] = []
+    pillars: list[_Pillar]
+    targets: list[_Target]
+
+
+
+def load_targets(
+    path: str | Path | None = None,
+    indicators: pd.DataFrame | None = None,
+    geos: pd.DataFrame | None = None,
+) -> TargetRegistry:
+    """The target registry of one plan. With ``indicators`` (and ``geos``), every id a target
+    names is checked against them. Raises DataValidationError listing every problem."""
+    p = Path(path) if path is not None else paths.DEFAULT_TARGETS
+    name = display_path(p)
+    problems: list[Problem] = []
+    data, lines = read_yaml(p, problems)
+    if problems:
+        raise DataValidationError(problems)
+    if not isinstance(data, dict):
+        raise DataValidationError([Problem(name, "top level", "", type(data).__name__,
+                                           "a mapping with the keys plan, pillars, targets")])
+    try:
+        reg = _Registry.model_validate(data)
+    except ValidationError as exc:
+        raise DataValidationError(pydantic_problems(exc, name, data, lines, _Registry)) from None
+
+    def where(i: int, key: str = "") -> str:
+        w, _ = yaml_where(("targets", i, key) if key else ("targets", i), data, lines)
+        return w
+
+    pillar_ids = [pl.id for pl in reg.pillars]
+    for i, pl in enumerate(reg.pillars):
+        if pillar_ids.index(pl.id) != i:
+            problems.append(Problem(name, f"pillars[{i}]", "id", f"'{pl.id}' again", "a unique id"))
+    dept_ids = {d.id for d in reg.departments}
+    seen: dict[str, int] = {}
+    for i, t in enumerate(reg.targets):
+        if t.id in seen:
+            problems.append(Problem(name, where(i, "id"), "id", f"'{t.id}' again",
+                                    f"a unique target id (first used by targets[{seen[t.id]}])"))
+        seen.setdefault(t.id, i)
+        if t.pillar not in pillar_ids:
+            close = difflib.get_close_matches(t.pillar, pillar_ids, n=1)
+            problems.append(Problem(name, where(i, "pillar"), "pillar", repr(t.pillar),
+                                    "one of the pillars: " + ", ".join(pillar_ids),
+                                    f"did you mean '{close[0]}'?" if close else ""))
+        if t.owner is not None and reg.departments and t.owner not in dept_ids:
+            problems.append(Problem(name, where(i, "owner"), "owner", repr(t.owner),
+                                    "a department id from departments: " + ", ".join(sorted(dept_ids))))
+        if indicators is not None:
+            for key in ("indicator", "numerator", "denominator"):
+                ind = getattr(t, key)
+                if ind is not None and ind not in indicators.index:
+                    close = difflib.get_close_matches(ind, list(indicators.index), n=1)
+                    problems.append(Problem(name, where(i, key), key, repr(ind),
+                                            "an indicator of the catalogue",
+                                            f"did you mean '{close[0]}'?" if close else ""))
+            for j, ind in enumerate(t.evidence):
+                if ind not in indicators.index:
+                    problems.append(Problem(name, where(i, "evidence") + f"[{j}]", "evidence",
+                                            repr(ind), "an indicator of the catalogue"))
+            _check_kind(t, indicators, name, where(i, "kind"), problems)
+        if geos is not None and t.geo is not None and t.geo not in geos.index:
+            problems.append(Problem(name, where(i, "geo"), "geo", repr(t.geo),
+                                    "a geo id of data/geos.csv"))
+    if geos is not None and reg.plan.geo not in geos.index:
+        problems.append(Problem(name, "plan", "geo", repr(reg.plan.geo), "a geo id of data/geos.csv"))
+    if not reg.targets:
+        problems.append(Problem(name, "targets", "", "an empty list", "at least one target"))
+    if problems:
+        raise DataValidationError(problems)
+
+    plan = reg.plan.model_dump()
+    if isinstance(reg.plan.source, _Source):
+        plan["source"] = reg.plan.source.model_dump(exclude_none=True)
+    rows = []
+    for t in reg.targets:
+        d = t.model_dump()
+        d["target_id"] = d.pop("id")
+        d["geo"] = t.geo or reg.plan.geo
+        d["evidence"] = tuple(t.evidence)
+        rows.append(d)
+    targets = pd.DataFrame.from_records(rows).set_index("target_id")
+    targets = targets.astype({"value": float, "deadline": int})
+    pillars = pd.DataFrame([pl.model_dump() for pl in reg.pillars]).set_index("id")
+    departments = (pd.DataFrame([d.model_dump() for d in reg.departments]).set_index("id")
+                   if reg.departments else pd.DataFrame(columns=["name_vi", "name_en"]))
+    return TargetRegistry(plan=plan, pillars=pillars, departments=departments,
+                          targets=targets, path=p)
+
+
+def _check_kind(t: _Target, indicators: pd.DataFrame, name: str, where: str,
+                problems: list[Problem]) -> None:
+    """The target's kind must suit its series; its value must lie inside the series' bounds."""
+    if t.indicator is None or t.indicator not in indicators.index or t.kind == "milestone":
+        return
+    ind = indicators.loc[t.indicator]
+    if t.kind == "growth":
+        if ind["kind"] not in ("level", "count"):
+            problems.append(Problem(name, where, "kind", f"growth of a {ind['kind']} series "
+                                    f"('{t.indicator}')", "a level or count series for a growth target"))
+        return
+    if ind["kind"] != t.kind:
+        problems.append(Problem(name, where, "kind", repr(t.kind),
+                                f"'{ind['kind']}', the kind of its indicator '{t.indicator}'"))
+        return
+    lo, hi = ind["lower"], ind["upper"]
+    if t.value is not None and ((not math.isnan(lo) and t.value < lo)
+                                or (not math.isnan(hi) and t.value > hi)):
+        problems.append(Problem(name, where, "value", repr(t.value),
+                                f"a value within the bounds of '{t.indicator}' ({lo:g} to {hi:g})"))
+

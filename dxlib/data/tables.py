@@ -1,0 +1,224 @@
+"""Reading tables and numbers as written in the data files: CSV (UTF-8) and .xlsx files as frames
+of stripped strings with spreadsheet row numbers, bilingual header names ("Năm | year"), the
+column check, and number parsing in C or Vietnamese notation. Problems are appended to a list
+(:class:`~dxlib.errors.Problem`), never raised, so a loader can report all of them at once."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import math
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from dxlib.errors import Problem, display_path
+
+_C_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+#: Vietnamese thousands notation such as 3.000 or 1.234.567 (read as 3 or 1.234 in C notation)
+VI_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
+_VI_NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d{3})*(,\d+)?$|^[+-]?\d+(,\d+)?$")
+
+
+def read_text(path: Path, problems: list[Problem]) -> str | None:
+    """The text of a UTF-8 file (a byte-order mark is dropped), or None after appending a problem
+    when the file is missing, not UTF-8 or empty."""
+    name = display_path(path)
+    if not path.exists():
+        problems.append(Problem(name, "", "", "no such file", "an existing file"))
+        return None
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(
+            name, f"byte {exc.start}", "", f"byte 0x{raw[exc.start]:02x}, which is not UTF-8",
+            "a UTF-8 text file", "save the file as 'CSV UTF-8' / UTF-8 in your editor",
+        ))
+        return None
+    if not text.strip():
+        problems.append(Problem(name, "", "", "an empty file", "a header row and data"))
+        return None
+    return text
+
+
+def _header_name(cell: str) -> str:
+    """Bilingual template headers read "Năm | year": the column name is after the last '|'."""
+    return cell.rsplit("|", 1)[-1].strip()
+
+
+def read_table(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
+    """A CSV (UTF-8) or .xlsx file as a frame of stripped strings ('' for blanks).
+
+    The frame gets a ``_row`` column with the spreadsheet row number (header = row 1).
+    """
+    name = display_path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        if not path.exists():
+            problems.append(Problem(name, "", "", "no such file", "an existing file"))
+            return None
+        body = _read_workbook(path, name, problems)
+        if body is None:
+            return None
+    else:
+        text = read_text(path, problems)
+        if text is None:
+            return None
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            rows = list(reader)
+        except csv.Error as exc:
+            problems.append(Problem(name, f"row {reader.line_num}", "", f"malformed CSV ({exc})",
+                                    "comma-separated values with quoted fields"))
+            return None
+        header, data = rows[0], rows[1:]
+        width_problems = [
+            Problem(name, f"row {i}", "", f"{len(r)} fields",
+                    f"{len(header)} fields, as many as the header (quote values with commas)")
+            for i, r in enumerate(data, start=2) if r and len(r) != len(header)]
+        if width_problems:
+            problems.extend(width_problems[:20])
+            return None
+        body = pd.DataFrame([r if r else [""] * len(header) for r in data],
+                            columns=header, dtype=str)
+        body.columns = [_header_name(c) for c in body.columns]
+        body["_row"] = range(2, len(body) + 2)
+    cols = [c for c in body.columns if c != "_row"]
+    repeated = sorted({c for c in cols if cols.count(c) > 1})
+    if repeated:
+        problems.append(Problem(name, "row 1", repeated[0], "a repeated column", "each column once"))
+        return None
+    for col in cols:
+        body[col] = body[col].astype(str).str.strip()
+    # Fully blank lines are not rows.
+    data_cols = [c for c in body.columns if c != "_row"]
+    blank = (body[data_cols] == "").all(axis=1) if data_cols else pd.Series(False, body.index)
+    return body.loc[~blank].reset_index(drop=True)
+
+
+def _cell_text(value: Any) -> str:
+    """A workbook cell as the text a CSV would hold: whole numbers without ".0", dates as
+    YYYY-MM-DD, blanks as ''."""
+    import datetime as _dt
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat() if value.time() == _dt.time() else value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _read_workbook(path: Path, name: str, problems: list[Problem]) -> pd.DataFrame | None:
+    """The data sheet of an .xlsx workbook (the first sheet whose first row names the
+    'indicator' column) as a frame of strings with ``_row``. Excel stores a cell shown as
+    "85.75%" as 0.8575: such percent-formatted number cells are rejected with a hint rather than
+    read 100 times too small."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken workbooks
+        problems.append(Problem(name, "", "", f"an unreadable workbook ({exc})", "an .xlsx workbook"))
+        return None
+    for ws in wb.worksheets:
+        rows = list(ws.iter_rows())
+        if not rows:
+            continue
+        header = [_header_name(_cell_text(c.value)) for c in rows[0]]
+        if "indicator" not in header:
+            continue
+        records = []
+        n_before = len(problems)
+        for cells in rows[1:]:
+            rec = {}
+            for col, cell in zip(header, cells, strict=False):
+                if not col:
+                    continue
+                if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool) \
+                        and "%" in (cell.number_format or ""):
+                    problems.append(Problem(
+                        name, f"row {cell.row}", col, f"a cell formatted as a percentage "
+                        f"(shown {cell.value * 100:g}%, stored {cell.value:g})",
+                        "the number as it is written in the source",
+                        f"type {cell.value * 100:g} in a cell formatted as a number or text; "
+                        "the unit column carries the %"))
+                rec[col] = _cell_text(cell.value)
+            records.append(rec)
+        if len(problems) > n_before:
+            return None
+        cols = [c for c in header if c]
+        body = pd.DataFrame(records, columns=cols).fillna("")
+        body["_row"] = range(2, len(body) + 2)
+        return body
+    problems.append(Problem(name, "", "", "no sheet with a header row naming 'indicator'",
+                            "a sheet whose first row holds the column names"))
+    return None
+
+
+def check_columns(
+    frame: pd.DataFrame, file: str, required: Sequence[str], optional: Sequence[str],
+    problems: list[Problem], alternatives: dict[str, str] | None = None,
+) -> bool:
+    """Missing and unknown columns; ``alternatives`` maps an accepted alias to the column it
+    replaces (``value_vi`` for ``value``). True when the required columns are all there."""
+    alternatives = alternatives or {}
+    cols = [c for c in frame.columns if c != "_row"]
+    known = set(required) | set(optional) | set(alternatives)
+    ok = True
+    for col in required:
+        if col not in cols and not any(alt in cols for alt, r in alternatives.items() if r == col):
+            problems.append(Problem(file, "row 1", col, "no such column",
+                                    f"the column '{col}'"))
+            ok = False
+    for col in cols:
+        if col not in known:
+            close = difflib.get_close_matches(col, sorted(known), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else ""
+            problems.append(Problem(file, "row 1", col, "an unknown column",
+                                    f"only the columns {', '.join(sorted(known))}", hint))
+    return ok
+
+
+
+def parse_number(text: str, locale: Literal["c", "vi"] = "c") -> tuple[float | None, str]:
+    """Parse one number as written in a data file.
+
+    ``locale='c'``: a dot is the decimal separator and there is no thousands separator
+    ("85.75", "216943", "1e3"). Vietnamese-looking input ("85,75", "1.234,5", "3.000") is rejected
+    with a hint instead of being misread (3.000 is three thousand in Vietnamese notation).
+    ``locale='vi'``: a dot groups thousands and a comma is the decimal separator; a trailing
+    ``%`` is allowed ("85,75%" -> 85.75, "1.234,5" -> 1234.5, "3.000" -> 3000).
+
+    Returns ``(value, hint)``: value is None when the text is not a number, and hint then says why.
+    """
+    s = text.replace("\u00a0", "").replace(" ", "")
+    if locale == "vi":
+        if s.endswith("%"):
+            s = s[:-1]
+        if not _VI_NUMBER.match(s):
+            return None, "Vietnamese format: dot groups thousands, comma for decimals, e.g. 1.234,5"
+        return float(s.replace(".", "").replace(",", ".")), ""
+    if VI_THOUSANDS.match(s):
+        return None, (f"'{text}' looks like Vietnamese thousands notation; write "
+                      f"{s.replace('.', '')} (or rename the column value_vi to declare the format)")
+    if "," in s:
+        return None, ("a comma is not a decimal separator here: write 85.75, or rename the column "
+                      "value_vi to declare Vietnamese format")
+    if s.endswith("%"):
+        return None, "write the number without '%'; the unit column carries the unit"
+    if not _C_NUMBER.match(s):
+        return None, ""
+    value = float(s)
+    if not math.isfinite(value):
+        return None, ""
+    return value, ""
