@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dxlib.data import Dataset, series_geo
 from dxlib.engine.attainment import cagr, compare, full_year_history, snap_to_bounds
+from dxlib.model import PARTIAL_DATE, Dataset, partial_year, series_geo
 
 FAN_LEVELS: tuple[float, ...] = (0.025, 0.1, 0.5, 0.9, 0.975)
 
@@ -60,19 +60,17 @@ def target_series(ds: Dataset, target_id: str, geo: str | None = None,
     t = reg.targets.loc[target_id]
     sgeo = series_geo(t, reg.geo, geo)
     ind = t["indicator"] if isinstance(t["indicator"], str) else None
-    obs = ds.observations
-    if as_of is not None:
-        obs = obs[obs["year"] <= as_of]
+    obs = ds.as_of(as_of).observations
     if ind is None:
         empty = obs.iloc[0:0]
         return TargetSeries(target_id, None, sgeo, None, math.nan, math.nan, t["unit"],
-                            pd.DataFrame(columns=["year", "value"]), empty[["year", "value", "as_of"]],
+                            pd.DataFrame(columns=["year", "value"]), empty[["year", "value", PARTIAL_DATE]],
                             empty)
     sel = obs[(obs["geo"] == sgeo) & (obs["indicator"] == ind)]
     hist = full_year_history(sel)[["year", "value"]].sort_values("year").reset_index(drop=True)
     row = ds.indicators.loc[ind]
     return TargetSeries(target_id, ind, sgeo, row["kind"], row["lower"], row["upper"], row["unit"],
-                        hist, sel[sel["as_of"].notna()][["year", "value", "as_of"]], sel)
+                        hist, partial_year(sel)[["year", "value", PARTIAL_DATE]], sel)
 
 
 def fan_frame(series: TargetSeries, to_year: int, *, seed: int = 0) -> pd.DataFrame | None:

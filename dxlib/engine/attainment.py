@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import pandas as pd
 
-from dxlib.data import Dataset, series_geo, series_indicators
+from dxlib.model import PARTIAL_DATE, Dataset, full_year, partial_year, series_geo, series_indicators
 
 if TYPE_CHECKING:
     from dxlib.engine.forecast import Forecast
@@ -80,22 +80,17 @@ def status_from_probability(p: float) -> str:
     return "on_track" if p >= hi else ("off_track" if p < lo else "at_risk")
 
 
-def full_year_history(observations: pd.DataFrame, as_of: int | None = None) -> pd.DataFrame:
-    """Full-year values (no ``as_of`` date), one per (geo, indicator, year): the mean when
-    several sources give the same figure. Columns ``geo, indicator, year, value``."""
-    obs = observations
-    if as_of is not None:
-        obs = obs[obs["year"] <= as_of]
-    full = obs[obs["as_of"].isna()]
+def full_year_history(observations: pd.DataFrame) -> pd.DataFrame:
+    """Full-year values (:func:`dxlib.model.full_year`), one per (geo, indicator, year): the
+    mean when several sources give the same figure. Columns ``geo, indicator, year, value``."""
+    full = full_year(observations)
     return full.groupby(["geo", "indicator", "year"], as_index=False)["value"].mean()
 
 
-def _latest_partial(observations: pd.DataFrame, as_of: int | None) -> pd.DataFrame:
-    obs = observations[observations["as_of"].notna()]
-    if as_of is not None:
-        obs = obs[obs["year"] <= as_of]
-    obs = obs.sort_values("as_of").groupby(["geo", "indicator"]).tail(1)
-    return obs.set_index(["geo", "indicator"])[["value", "as_of"]]
+def _latest_partial(observations: pd.DataFrame) -> pd.DataFrame:
+    """The latest partial-year value of each (geo, indicator): columns value, PARTIAL_DATE."""
+    obs = partial_year(observations).sort_values(PARTIAL_DATE).groupby(["geo", "indicator"]).tail(1)
+    return obs.set_index(["geo", "indicator"])[["value", PARTIAL_DATE]]
 
 
 def snap_to_bounds(values: np.ndarray | float, kind: str, lower: float, upper: float) -> np.ndarray:
@@ -236,10 +231,11 @@ def assess_dataset(
 
     reg = ds.registry
     geos = list(geos) if geos else [reg.geo]
-    hist = full_year_history(ds.observations, as_of)
-    partial_frame = _latest_partial(ds.observations, as_of)
+    obs = ds.as_of(as_of).observations  # only the data up to as_of
+    hist = full_year_history(obs)
+    partial_frame = _latest_partial(obs)
     partial = {key: (float(v), a.date().isoformat()) for key, v, a in zip(
-        partial_frame.index, partial_frame["value"], partial_frame["as_of"], strict=True)}
+        partial_frame.index, partial_frame["value"], partial_frame[PARTIAL_DATE], strict=True)}
     targets = [(tid, t) for tid, t in zip(reg.targets.index, reg.targets.to_dict("records"),
                                           strict=True)]
 
@@ -272,7 +268,6 @@ def assess_dataset(
             "upper": np.repeat(ind["upper"].to_numpy(dtype=float), lengths)})
         fc = forecast(fc_input, to_year=to_year, n_samples=n_samples, seed=seed)
 
-    obs = ds.observations if as_of is None else ds.observations[ds.observations["year"] <= as_of]
     evidence_counts = obs.groupby(["geo", "indicator"]).size().to_dict() if len(obs) else {}
     ctx = _Context(ds, series, partial, fc, evidence_counts)
     rows = [_assess_one(geo, tid, t, sgeo, inds, ctx, as_of) for geo, tid, t, sgeo, inds in jobs]

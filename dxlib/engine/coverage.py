@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dxlib.data import Dataset, series_geo, series_indicators
+from dxlib.model import Dataset, full_year, partial_year, series_geo, series_indicators
 
 
 def target_coverage(ds: Dataset, geo: str | None = None) -> pd.DataFrame:
@@ -23,7 +23,7 @@ def target_coverage(ds: Dataset, geo: str | None = None) -> pd.DataFrame:
         sgeo = series_geo(t, reg.geo, geo)
         inds = series_indicators(t)
         sel = obs[(obs["geo"] == sgeo) & obs["indicator"].isin(inds)]
-        full = sel[sel["as_of"].isna()]
+        full = full_year(sel)
         years = sorted(full["year"].unique()) if len(inds) <= 1 else sorted(
             set.intersection(*[set(full.loc[full["indicator"] == i, "year"]) for i in inds]))
         if t["kind"] == "milestone":
@@ -46,7 +46,7 @@ def target_coverage(ds: Dataset, geo: str | None = None) -> pd.DataFrame:
                 f"{t['numerator']} / {t['denominator']}" if isinstance(t["numerator"], str) else None),
             "geo": sgeo, "proxy": isinstance(t["proxy"], str), "owner": t["owner"],
             "n_years": len(years), "years": format_years(years),
-            "n_partial": int(sel["as_of"].notna().sum()),
+            "n_partial": len(partial_year(sel)),
             "n_sources": int(sel["source_url"].nunique()), "coverage": cov,
         })
     return pd.DataFrame(rows)

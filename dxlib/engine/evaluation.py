@@ -266,13 +266,18 @@ def hindcast(
     as_of, outcome_year = int(as_of), int(outcome_year)
     if outcome_year <= as_of:
         raise ValueError(f"outcome_year ({outcome_year}) must be after as_of ({as_of})")
-    hist = full_year_history(ds.observations)
-    if geos is not None:
-        hist = hist[hist["geo"].isin(list(geos))]
-    if indicators is not None:
-        hist = hist[hist["indicator"].isin(list(indicators))]
-    hist = hist.dropna(subset=["value"])
-    train = hist[hist["year"] <= as_of]
+
+    def history(d: Dataset) -> pd.DataFrame:
+        """The full-year history of the series asked for, without missing values."""
+        hist = full_year_history(d.observations)
+        if geos is not None:
+            hist = hist[hist["geo"].isin(list(geos))]
+        if indicators is not None:
+            hist = hist[hist["indicator"].isin(list(indicators))]
+        return hist.dropna(subset=["value"])
+
+    hist = history(ds)
+    train = history(ds.as_of(as_of))  # only the data up to as_of
     outcome = hist[hist["year"] == outcome_year].set_index(["geo", "indicator"])["value"]
     n_train = train.groupby(["geo", "indicator"]).size()
     keys = n_train.index[(n_train >= 2) & n_train.index.isin(outcome.index)]

@@ -7,7 +7,6 @@ numbers and status colours; they render the same in JupyterLab and in the HTML r
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import html
 import re
@@ -42,11 +41,9 @@ def load(params: SimpleNamespace | dict) -> Dataset:
 
 
 def as_of_view(ds: Dataset, as_of: int | None) -> Dataset:
-    """The dataset as it stood with data up to ``as_of`` (reference years; all data for None):
+    """The dataset as it stood with data up to ``as_of`` (:meth:`dxlib.model.Dataset.as_of`):
     for coverage and evidence tables of an as-of report, so no later value leaks in."""
-    if as_of is None:
-        return ds
-    return dataclasses.replace(ds, observations=ds.observations[ds.observations["year"] <= as_of])
+    return ds.as_of(as_of)
 
 
 def geo_of(ds: Dataset, geo: str | None) -> str:
