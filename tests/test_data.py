@@ -1,4 +1,5 @@
-"""Loaders: typed frames from valid files, Vietnamese number format, Excel workbooks, template."""
+"""Loaders: typed frames from valid files, Vietnamese number format, Excel workbooks, template;
+the model's as-of and full-year rules; pydantic errors as YAML lines."""
 
 from __future__ import annotations
 
@@ -6,8 +7,21 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 
-from dxlib.data import load_dataset, load_observations, parse_number
+from dxlib.data import (
+    PARTIAL_DATE,
+    Dataset,
+    StrictModel,
+    TargetRegistry,
+    full_year,
+    load_dataset,
+    load_observations,
+    parse_number,
+    partial_year,
+    pydantic_problems,
+    read_yaml,
+)
 from dxlib.data.template import write_template
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
@@ -113,3 +127,88 @@ def test_percent_formatted_excel_cell_is_rejected_not_misread(tmp_path: Path) ->
         f"{book}, row 2, column 'value': found a cell formatted as a percentage (shown 85.75%, stored "
         "0.8575); expected the number as it is written in the source (type 85.75 in a cell formatted "
         "as a number or text; the unit column carries the %)")
+
+
+# --------------------------------------------------------------------------------------------
+# The two rules of the model: the vintage year (Dataset.as_of) and full / partial years
+
+
+def _dataset(observations: pd.DataFrame) -> Dataset:
+    reg = TargetRegistry(plan={"geo": "tinh_a"}, pillars=pd.DataFrame(),
+                         departments=pd.DataFrame(), targets=pd.DataFrame())
+    return Dataset(registry=reg, indicators=pd.DataFrame(), observations=observations)
+
+
+def _obs() -> pd.DataFrame:
+    """2021-2024 full-year values (the 2024 one published in 2025), a partial 2024 value dated
+    2024-06-30 and a partial 2025 value dated 2025-08-06."""
+    return pd.DataFrame({
+        "geo": "tinh_a", "indicator": "online_rate",
+        "year": [2021, 2022, 2023, 2024, 2024, 2025],
+        "value": [10.0, 20.0, 30.0, 40.0, 35.0, 47.5],
+        "published": ["2022", "2023", "2024", "2025-03", "2024-07", "2025-08"],
+        PARTIAL_DATE: pd.to_datetime([None, None, None, None, "2024-06-30", "2025-08-06"]),
+    })
+
+
+def test_as_of_keeps_the_data_of_reference_years_up_to_the_vintage() -> None:
+    ds = _dataset(_obs())
+    then = ds.as_of(2024)
+    # the 2024 value published in 2025 counts as 2024 data; the 2024 partial value too
+    assert list(then.observations["year"]) == [2021, 2022, 2023, 2024, 2024]
+    assert list(ds.as_of(2022).observations["value"]) == [10.0, 20.0]
+    assert then.registry is ds.registry and then.indicators is ds.indicators
+    assert len(ds.observations) == 6  # the dataset itself is unchanged
+    assert ds.as_of(None) is ds  # None: all data
+    assert ds.as_of(2020).observations.empty  # before every observation: nothing left
+
+
+def test_full_year_and_partial_year_split_the_observations() -> None:
+    ds = _dataset(_obs())
+    full, part = ds.full_year(), ds.partial_year()
+    assert list(full["value"]) == [10.0, 20.0, 30.0, 40.0]
+    assert list(part["value"]) == [35.0, 47.5] and part[PARTIAL_DATE].notna().all()
+    assert sorted([*full.index, *part.index]) == list(ds.observations.index)
+    # the two rules compose: full-year values of the 2023 vintage, partial values up to 2024
+    assert list(ds.as_of(2023).full_year()["year"]) == [2021, 2022, 2023]
+    assert list(ds.as_of(2024).partial_year()[PARTIAL_DATE].dt.date.astype(str)) == ["2024-06-30"]
+    # a frame without partial-year dates holds full-year values only
+    plain = _obs().drop(columns=PARTIAL_DATE)
+    assert len(full_year(plain)) == 6 and partial_year(plain).empty
+
+
+def test_shipped_partial_value_is_not_a_full_year_value() -> None:
+    ds = mini()
+    assert len(ds.full_year()) + len(ds.partial_year()) == len(ds.observations)
+    assert len(ds.partial_year()) == 1  # the one partial-year value of the mini fixture
+
+
+# --------------------------------------------------------------------------------------------
+# pydantic errors as YAML paths and lines (shared by every YAML file validated by a model)
+
+
+class _Item(StrictModel):
+    id: str
+    year: int
+
+
+class _Doc(StrictModel):
+    items: list[_Item]
+
+
+def test_pydantic_problems_name_path_line_and_allowed_keys(tmp_path: Path) -> None:
+    f = tmp_path / "doc.yaml"
+    f.write_text("items:\n  - id: a\n    year: 2024\n  - id: b\n    yaer: 2025\n", encoding="utf-8")
+    problems: list = []
+    data, lines = read_yaml(f, problems)
+    assert not problems and lines[("items", 1, "yaer")] == 5
+    with pytest.raises(ValidationError) as err:
+        _Doc.model_validate(data)
+    found = {(p.where, p.column, p.found, p.expected)
+             for p in pydantic_problems(err.value, "doc.yaml", data, lines, _Doc)}
+    assert found == {
+        ("items[1] (b), line 4", "year", "nothing", "a value (this key is required)"),
+        ("items[1] (b), line 5", "yaer", "an unknown key", "one of id, year (did you mean 'year'?)"),
+    }
+    without_model = pydantic_problems(err.value, "doc.yaml", data, lines)
+    assert {p.expected for p in without_model if p.column == "yaer"} == {"no such key"}
