@@ -26,7 +26,7 @@ from dxlib import paths
 from dxlib.cli import main
 from dxlib.errors import DxError
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 NB = FIXTURES / "notebooks"
 MINI = FIXTURES / "mini"
 CASES = yaml.safe_load((FIXTURES / "bad_commands.yaml").read_text(encoding="utf-8"))["cases"]

@@ -14,7 +14,7 @@ from dxlib.batch import run_batch
 
 pytestmark = pytest.mark.notebooks
 
-MINI = Path(__file__).parent / "fixtures" / "mini"
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 
 MANIFEST = {
     "defaults": {"kernel": "python3", "timeout": 300},

@@ -19,7 +19,7 @@ from dxlib import batch as runner
 from dxlib.batch import nbtools
 from dxlib.errors import ParameterError
 
-FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
 REPORT_A = FIXTURES / "report_a.ipynb"
 REPORT_B = FIXTURES / "report_b.ipynb"
 FAILING = FIXTURES / "failing.ipynb"

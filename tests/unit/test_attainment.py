@@ -14,7 +14,7 @@ from dxlib.data import load_dataset
 from dxlib.engine.attainment import assess_dataset, snap_to_bounds, status_from_probability
 from dxlib.engine.rollup import pillar_rollup
 
-MINI = Path(__file__).parent / "fixtures" / "mini"
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 
 
 def mini(tmp_path: Path | None = None, targets_edit=None, extra_rows: str = ""):

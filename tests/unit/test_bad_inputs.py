@@ -10,7 +10,7 @@ import yaml
 from dxlib.data import load_dataset
 from dxlib.errors import DataValidationError, display_path
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MINI = FIXTURES / "mini"
 CASES = yaml.safe_load((FIXTURES / "bad_inputs.yaml").read_text(encoding="utf-8"))["cases"]
 

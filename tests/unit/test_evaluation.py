@@ -23,7 +23,7 @@ from dxlib.engine.evaluation import (
 )
 from dxlib.engine.forecast import forecast
 
-MINI = Path(__file__).parent / "fixtures" / "mini"
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 HEADER = "geo,indicator,year,value,unit,source_url,source_title,published,quote,confidence\n"
 UNITS = {"online_rate": "%", "agencies_connected": "%", "ecom_revenue": "bn VND",
          "retail_sales": "bn VND", "dti_rank": "rank of 63", "trainees": "count"}

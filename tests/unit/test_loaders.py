@@ -24,7 +24,7 @@ from dxlib.data import (
 )
 from dxlib.data.template import write_template
 
-MINI = Path(__file__).parent / "fixtures" / "mini"
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 
 
 def mini(**kw):

@@ -36,8 +36,8 @@ from dxlib.engine.attainment import _path_column, assess_dataset
 from dxlib.engine.forecast import forecast
 from dxlib.engine.rollup import pillar_rollup
 
-MINI = Path(__file__).parent / "fixtures" / "mini"
-FROZEN = Path(__file__).parent / "fixtures" / "scale"
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
+FROZEN = Path(__file__).resolve().parents[1] / "fixtures" / "scale"
 MINI_GEOS = ["tinh_a", "tinh_b", "vn"]
 
 #: case name -> (data set, keyword arguments of assess_dataset); the seed also goes to the roll-up

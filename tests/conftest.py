@@ -1,0 +1,53 @@
+"""Shared test set-up.
+
+Layout (see README, "Tests"):
+
+* ``tests/unit/`` — the code, on synthetic inputs and the mini plan of ``tests/fixtures/mini``;
+  no notebook is executed (``make test-fast``).
+* ``tests/data/`` — checks of the shipped files (``data/``, the registry against the plan text,
+  notebooks committed clean, the dependency files); they change when the data change.
+* ``tests/integration/`` — notebooks executed through papermill, Dask, the browser, the command
+  line end to end.
+
+Each test gets the marker of its folder (``unit``, ``data``, ``integration``), so
+``pytest -m "not integration"`` works from any directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dxlib.data import Dataset, load_dataset
+
+TESTS = Path(__file__).resolve().parent
+FIXTURES = TESTS / "fixtures"
+MINI = FIXTURES / "mini"  # the synthetic two-pillar, eight-target plan used by the unit tests
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = Path(str(item.fspath)).resolve().parent
+        if folder.parent == TESTS and folder.name in ("unit", "data", "integration"):
+            item.add_marker(folder.name)
+
+
+@pytest.fixture(scope="session")
+def mini_paths() -> dict[str, Path]:
+    """The files of the mini plan, by role (targets, observations, indicators, geos)."""
+    return {"targets": MINI / "targets.yaml", "observations": MINI / "observations.csv",
+            "indicators": MINI / "indicators.csv", "geos": MINI / "geos.csv"}
+
+
+@pytest.fixture(scope="session")
+def mini_dataset(mini_paths) -> Dataset:
+    """The mini plan loaded once per session (tests must not modify it)."""
+    return load_dataset(mini_paths["targets"], [mini_paths["observations"]], mini_paths["indicators"],
+                        mini_paths["geos"])
+
+
+@pytest.fixture(scope="session")
+def shipped_dataset() -> Dataset:
+    """The shipped Plan 833 data set (``data/``) loaded once per session."""
+    return load_dataset()
