@@ -7,8 +7,6 @@ import math
 
 import pytest
 
-from dxlib.data import load_dataset
-
 PLAN_833 = {
     # id: (pillar, kind, comparator, value)
     "INF-1": ("digital_infrastructure", "share", ">=", 100),
@@ -41,8 +39,8 @@ PLAN_833 = {
 
 
 @pytest.fixture(scope="module")
-def shipped():
-    return load_dataset()
+def shipped(shipped_dataset):
+    return shipped_dataset  # conftest.py: the shipped data set, loaded once per session
 
 
 def test_all_26_targets_in_plan_order(shipped) -> None:

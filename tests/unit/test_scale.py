@@ -1,28 +1,27 @@
 """National scale: many geographies at once.
 
-* The vectorised :func:`dxlib.engine.attainment.assess_dataset` and :func:`dxlib.engine.rollup.pillar_rollup`
-  return exactly the frozen outputs in ``tests/fixtures/scale/`` (``<case>.assessment.csv``,
-  ``<case>.pillars.csv`` and the column dtypes in ``dtypes.json``) for the cases of
-  :data:`CASES`. They were first frozen from the per-row implementation (commit 0e6956d) to prove
-  the vectorisation changed nothing; intended changes of results since (exact projections for
-  single-series targets, growth targets' last value as growth, exact ``p_all_met``, evidence
-  counts as of the year, ``met_early`` only while the latest value meets the target) were
-  re-frozen with ``python tests/test_scale.py --refreeze`` after checking that no status or
-  probability changed except where intended. CSV text written by pandas keeps every float
-  exactly.
-* ``dx assess --geo A,B`` and ``--geo all`` write one table with the rows of every geography.
-* The synthetic national set of ``benchmarks/scale.py`` builds, loads and assesses.
+Properties of the vectorised :func:`dxlib.engine.attainment.assess_dataset` and
+:func:`dxlib.engine.rollup.pillar_rollup`, on the mini plan, the shipped data and the synthetic
+national set of ``benchmarks/scale.py`` (they replace a frozen 18-CSV snapshot whose reference
+implementation no longer existed):
+
+* assessing N geographies together gives the rows of each geography assessed alone;
+* the order of the geographies changes only the order of the rows;
+* the roll-up equals a small reference computation written here (counts, sums, products);
+* ``as_of=Y`` equals assessing the data with the years after Y removed;
+* the column types do not depend on the data set.
+
+Also: ``dx assess --geo A,B`` and ``--geo all`` write one table with the rows of every geography,
+and the synthetic national set builds, loads and assesses.
 
 No wall-clock assertions: the timings are in benchmarks/README.md ("National scale").
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
-import io
-import json
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,25 +31,17 @@ from click.testing import CliRunner
 from dxlib import paths
 from dxlib.cli import main
 from dxlib.data import Dataset, load_dataset
-from dxlib.engine.attainment import _path_column, assess_dataset
+from dxlib.engine.attainment import STATUSES, _path_column, assess_dataset
 from dxlib.engine.forecast import forecast
 from dxlib.engine.rollup import pillar_rollup
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
-FROZEN = Path(__file__).resolve().parents[1] / "fixtures" / "scale"
-MINI_GEOS = ["tinh_a", "tinh_b", "vn"]
 
-#: case name -> (data set, keyword arguments of assess_dataset); the seed also goes to the roll-up
-CASES: dict[str, tuple[str, dict[str, Any]]] = {
-    "mini": ("mini", {}),
-    "mini_all_geos": ("mini", {"geos": MINI_GEOS}),
-    "mini_all_geos_as_of_2023": ("mini", {"geos": MINI_GEOS, "as_of": 2023}),
-    "mini_as_of_2022_seed_7": ("mini", {"as_of": 2022, "seed": 7}),
-    "shipped": ("shipped", {}),
-    "shipped_as_of_2024": ("shipped", {"as_of": 2024}),
-    "shipped_as_of_2023_three_geos": ("shipped", {"as_of": 2023, "geos": ["nghe_an", "vn", "bac_ninh"]}),
-    "synthetic5": ("synthetic5", {"geos": "all"}),
-    "synthetic5_as_of_2023": ("synthetic5", {"geos": "all", "as_of": 2023}),
+#: data set -> the geographies assessed together ("all": every geography of the data set)
+GEOS: dict[str, list[str] | str] = {
+    "mini": ["tinh_a", "tinh_b", "vn"],
+    "shipped": ["nghe_an", "vn", "bac_ninh"],
+    "synthetic5": "all",
 }
 
 
@@ -73,36 +64,112 @@ def synthetic_files(scale, tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def datasets(synthetic_files) -> dict[str, Dataset]:
+def datasets(synthetic_files, mini_dataset, shipped_dataset) -> dict[str, Dataset]:
     f = synthetic_files
     return {
-        "mini": load_dataset(MINI / "targets.yaml", [MINI / "observations.csv"], MINI / "indicators.csv",
-                             MINI / "geos.csv"),
-        "shipped": load_dataset(),
+        "mini": mini_dataset,
+        "shipped": shipped_dataset,
         "synthetic5": load_dataset(f["targets"], [f["observations"]], f["indicators"], f["geos"]),
     }
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_assessment_and_rollup_identical_to_the_frozen_reference(case, datasets):
-    name, kwargs = CASES[case]
-    ds = datasets[name]
-    kwargs = dict(kwargs)
-    if kwargs.get("geos") == "all":
-        kwargs["geos"] = sorted(ds.geos.index)
-    table = assess_dataset(ds, **kwargs)
-    pillars = pillar_rollup(table, ds.registry)
-    dtypes = json.loads((FROZEN / "dtypes.json").read_text(encoding="utf-8"))[case]
-    assert {c: str(t) for c, t in table.dtypes.items()} == dtypes["assessment_dtypes"]
-    assert {c: str(t) for c, t in pillars.dtypes.items()} == dtypes["pillars_dtypes"]
-    expected = (FROZEN / f"{case}.assessment.csv").read_text(encoding="utf-8")
-    got = table.to_csv(index=False)
-    if got != expected:  # name the first differing cell
-        exp = pd.read_csv(FROZEN / f"{case}.assessment.csv", keep_default_na=False, dtype=str)
-        now = pd.read_csv(io.StringIO(got), keep_default_na=False, dtype=str)
-        diff = (exp != now).stack()
-        pytest.fail(f"{case}: first differences {list(diff[diff].index[:5])}")
-    assert pillars.to_csv(index=False) == (FROZEN / f"{case}.pillars.csv").read_text(encoding="utf-8")
+def _geos(datasets, name: str) -> tuple[Dataset, list[str]]:
+    ds, geos = datasets[name], GEOS[name]
+    return ds, sorted(ds.geos.index) if geos == "all" else list(geos)
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    """The CSV text ``dx assess`` would write (pandas keeps every float exactly)."""
+    return frame.to_csv(index=False)
+
+
+@pytest.mark.parametrize("as_of", [None, 2023])
+@pytest.mark.parametrize("name", list(GEOS))
+def test_several_geographies_are_each_geography_assessed_alone(name, as_of, datasets):
+    ds, geos = _geos(datasets, name)
+    together = assess_dataset(ds, geos=geos, as_of=as_of)
+    alone = [assess_dataset(ds, geos=[g], as_of=as_of) for g in geos]
+    assert list(together["geo"].unique()) == geos
+    # the same text; the frames differ only in the dtype pandas gives an all-empty column on concat
+    assert _csv(together) == "".join([_csv(alone[0]), *(_csv(a).split("\n", 1)[1] for a in alone[1:])])
+    roll = pillar_rollup(together, ds.registry)
+    assert _csv(roll) == "".join(
+        [_csv(pillar_rollup(alone[0], ds.registry)),
+         *(_csv(pillar_rollup(a, ds.registry)).split("\n", 1)[1] for a in alone[1:])])
+
+
+@pytest.mark.parametrize("name", list(GEOS))
+def test_order_of_geographies_changes_only_the_order_of_rows(name, datasets):
+    ds, geos = _geos(datasets, name)
+    forward = assess_dataset(ds, geos=geos)
+    backward = assess_dataset(ds, geos=geos[::-1])
+    assert list(backward["geo"].unique()) == geos[::-1]
+    key = ["geo", "target_id"]
+    pd.testing.assert_frame_equal(forward.sort_values(key).reset_index(drop=True),
+                                  backward.sort_values(key).reset_index(drop=True))
+
+
+def _reference_rollup(table: pd.DataFrame, pillars: list[str]) -> pd.DataFrame:
+    """The roll-up by its definition, one group at a time (slow and plain)."""
+    rows = []
+    for geo in table["geo"].unique():
+        here = table[table["geo"] == geo]
+        for pillar in [*pillars, "all"]:
+            sub = here if pillar == "all" else here[here["pillar"] == pillar]
+            p = sub["probability"].dropna().to_numpy(dtype=float)
+            counts = sub["status"].value_counts()
+            rows.append({
+                "geo": geo, "pillar": pillar, "n_targets": len(sub), "n_scored": len(p),
+                "expected_met": p.sum() if len(p) else np.nan,
+                "expected_share": p.mean() if len(p) else np.nan,
+                "p_all_met": np.prod(p) if len(p) else np.nan,  # independence: the product
+                **{f"n_{s}": int(counts.get(s, 0)) for s in STATUSES},
+                "n_no_data": int(counts.get("insufficient_data", 0)),
+            })
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("as_of", [None, 2023])
+@pytest.mark.parametrize("name", list(GEOS))
+def test_rollup_equals_the_reference_computation(name, as_of, datasets):
+    ds, geos = _geos(datasets, name)
+    table = assess_dataset(ds, geos=geos, as_of=as_of)
+    got = pillar_rollup(table, ds.registry)
+    want = _reference_rollup(table, list(ds.registry.pillars.index))
+    pd.testing.assert_frame_equal(got, want[list(got.columns)], check_dtype=False, rtol=1e-12)
+    assert (got.loc[got["pillar"] == "all", "n_targets"] == len(ds.registry.targets)).all()
+
+
+@pytest.mark.parametrize("name", list(GEOS))
+def test_as_of_equals_assessing_the_data_cut_at_that_year(name, datasets):
+    ds, geos = _geos(datasets, name)
+    obs = ds.observations
+    cut = dataclasses.replace(ds, observations=obs[obs["year"] <= 2023].reset_index(drop=True))
+    assert _csv(assess_dataset(ds, geos=geos, as_of=2023)) == _csv(assess_dataset(cut, geos=geos, as_of=2023))
+
+
+def test_column_types_do_not_depend_on_the_data_set(datasets):
+    types = {}
+    for name in GEOS:
+        ds, geos = _geos(datasets, name)
+        table = assess_dataset(ds, geos=geos)
+        roll = pillar_rollup(table, ds.registry)
+        types[name] = ({c: str(t) for c, t in table.dtypes.items()},
+                       {c: str(t) for c, t in roll.dtypes.items()})
+    assert types["mini"] == types["shipped"] == types["synthetic5"]
+    table_types, roll_types = types["mini"]
+    assert table_types["probability"] == "float64" and table_types["n_obs"] == "int64"
+    assert roll_types["n_targets"] == "int64" and roll_types["p_all_met"] == "float64"
+
+
+def test_a_seed_gives_the_same_table_and_only_the_seed_changes_it(datasets):
+    ds = datasets["mini"]
+    a = assess_dataset(ds, as_of=2022, seed=7)
+    pd.testing.assert_frame_equal(a, assess_dataset(ds, as_of=2022, seed=7))
+    b = assess_dataset(ds, as_of=2022)
+    same = [c for c in a.columns if c not in ("probability", "projected_median", "projected_low",
+                                              "projected_high", "status")]
+    pd.testing.assert_frame_equal(a[same], b[same])
 
 
 def test_path_column_equals_the_paths_frame(datasets):
@@ -190,36 +257,3 @@ def test_synthetic_national_set_builds_and_assesses(synthetic_files, datasets, t
     # deterministic for a seed
     again = scale.make_synthetic(tmp_path / "again", 5, seed=5)
     assert again["observations"].read_bytes() == f["observations"].read_bytes()
-
-
-def refreeze() -> None:
-    """Rewrite the frozen outputs from the current implementation (after an intended change)."""
-    import tempfile
-
-    files = _scale_module().make_synthetic(Path(tempfile.mkdtemp()), 5, seed=5)
-    sets = {
-        "mini": load_dataset(MINI / "targets.yaml", [MINI / "observations.csv"], MINI / "indicators.csv",
-                             MINI / "geos.csv"),
-        "shipped": load_dataset(),
-        "synthetic5": load_dataset(files["targets"], [files["observations"]], files["indicators"],
-                                   files["geos"]),
-    }
-    dtypes = {}
-    for case, (name, kwargs) in CASES.items():
-        ds, kwargs = sets[name], dict(kwargs)
-        if kwargs.get("geos") == "all":
-            kwargs["geos"] = sorted(ds.geos.index)
-        table = assess_dataset(ds, **kwargs)
-        pillars = pillar_rollup(table, ds.registry)
-        (FROZEN / f"{case}.assessment.csv").write_text(table.to_csv(index=False), encoding="utf-8")
-        (FROZEN / f"{case}.pillars.csv").write_text(pillars.to_csv(index=False), encoding="utf-8")
-        dtypes[case] = {"assessment_dtypes": {c: str(t) for c, t in table.dtypes.items()},
-                        "pillars_dtypes": {c: str(t) for c, t in pillars.dtypes.items()}}
-    (FROZEN / "dtypes.json").write_text(json.dumps(dtypes, indent=1) + "\n", encoding="utf-8")
-
-
-if __name__ == "__main__":
-    import sys
-
-    if sys.argv[1:] == ["--refreeze"]:
-        refreeze()
