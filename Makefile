@@ -40,7 +40,7 @@ assess: setup ## write reports/assessment.csv and reports/pillars.csv for the sh
 lint: setup ## ruff
 	$(BIN)/ruff check dxlib tests benchmarks
 
-benchmark: setup ## run the benchmarks (needs ../shared/data/m3_yearly for the M3 one)
+benchmark: setup ## run the benchmarks (data in benchmarks/data; results in benchmarks/output)
 	$(BIN)/python benchmarks/m3_yearly.py
 	$(BIN)/python benchmarks/batch.py
 

@@ -1,9 +1,14 @@
-"""Rebuild ``dxlib/profiles/error_profile.json`` from the M3 yearly TRAINING parts.
+"""Rebuild the error profile (``dxlib/profiles/error_profile.json``) from the M3 yearly TRAINING parts.
 
 Usage (from the project root)::
 
-    python benchmarks/build_error_profile.py [--data DIR] [--out PATH]
+    python benchmarks/build_error_profile.py [--data DIR] [--out PATH]   # -> benchmarks/output/
+    python benchmarks/build_error_profile.py --write-profile   # replace the shipped profile
     python benchmarks/build_error_profile.py --validate   # training-only pseudo hold-out
+
+Data: ``benchmarks/data/m3_yearly/m3_yearly_long.csv`` (origin in ``benchmarks/data/README.md``).
+By default the profile is written to ``benchmarks/output/error_profile.json`` (git-ignored); the
+shipped file is replaced only with ``--write-profile``.
 
 Only observations with ``split == 'train'`` are read: the 6 hold-out values of each series are
 never used. For every series, every window length L (2..12, 15, 20 and "all points up to the
@@ -35,6 +40,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+DATA = ROOT / "benchmarks" / "data" / "m3_yearly"
+SHIPPED = ROOT / "dxlib" / "profiles" / "error_profile.json"
 
 from dxlib.engine.forecast import _FLOOR, PHI, PHI_TWO, WEIGHTS, point_engine  # noqa: E402
 
@@ -198,8 +205,11 @@ def validate(series: list[np.ndarray], hold: int = 6) -> pd.DataFrame:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "m3_yearly")
-    ap.add_argument("--out", type=Path, default=ROOT / "dxlib" / "profiles" / "error_profile.json")
+    ap.add_argument("--data", type=Path, default=DATA, help="folder holding m3_yearly_long.csv")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "output" / SHIPPED.name,
+                    help="profile to write (default benchmarks/output/error_profile.json, git-ignored)")
+    ap.add_argument("--write-profile", action="store_true",
+                    help=f"write the shipped {SHIPPED.relative_to(ROOT)} instead of --out")
     ap.add_argument("--validate", action="store_true",
                     help="pseudo hold-out check on the last 6 TRAINING points; writes nothing")
     a = ap.parse_args(argv)
@@ -212,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     t = time.perf_counter()
     prof, err = build(a.data)
+    if a.write_profile:
+        a.out = SHIPPED
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(prof, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {a.out} from {len(err):,} scaled errors in {time.perf_counter() - t:.1f} s; "
