@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.dxlib-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reports test lab lint validate assess benchmark clean
+.PHONY: help setup reports test test-fast lab lint validate assess benchmark clean
 
 help: ## list the targets
 	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,8 +25,11 @@ setup: $(STAMP) ## create .venv, install the pinned dependencies and dxlib, regi
 reports: setup ## set up, then render every report of params/batch.yaml into reports/ (HTML + index)
 	$(BIN)/dx reports
 
-test: setup ## set up, then run the whole test suite
+test: setup ## set up, then run the whole test suite (unit, data, integration: notebooks, Dask, browser)
 	$(BIN)/python -m pytest -q
+
+test-fast: setup ## the unit and shipped-data tests, no notebook executed (~15 s on 2 cores)
+	$(BIN)/python -m pytest -q tests/unit tests/data
 
 lab: setup ## open JupyterLab on the notebooks, with the project's kernel (--allow-root only when run as root)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)

@@ -1,4 +1,4 @@
-"""The `dx` command line on valid input (bad input: tests/test_bad_inputs.py, test_hardening.py)."""
+"""The `dx` command line on valid input (bad input: test_bad_inputs.py, test_bad_commands.py)."""
 
 from __future__ import annotations
 
