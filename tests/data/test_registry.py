@@ -68,11 +68,12 @@ def test_five_pillars_in_report_order(shipped) -> None:
 def test_proxies_say_why(shipped) -> None:
     t = shipped.registry.targets
     national = t[t["geo"] != shipped.registry.geo]
+    # a reason is a sentence, not a word: more than 20 characters (a floor set by the author)
     assert len(national) and national["proxy"].map(lambda x: isinstance(x, str) and len(x) > 20).all()
 
 
 def test_every_observation_has_source_title_and_quote(shipped) -> None:
     obs = shipped.observations
-    assert len(obs) >= 301
+    assert len(obs) >= 301  # the 301 values of the shared research pass (README); later data only add
     for col in ("source_url", "source_title", "quote"):
         assert (obs[col].str.len() > 0).all(), col
