@@ -135,6 +135,7 @@ def test_backtest_short_series_gives_empty_frame() -> None:
 def test_backtest_options_and_errors() -> None:
     bt = rolling_backtest(series(GROWING), kind="level", min_train=2, max_horizon=1,
                           levels=(0.5, 0.25, 0.75))
+    # min_train 2, h = 1 only: origins 2016..2021 (2 points by 2016, a next year up to 2022) -> 6
     assert len(bt) == 6 and bt["origin_year"].min() == 2016
     assert {"q_0.5", "q_0.25", "q_0.75", "q_0.1", "q_0.975"} <= set(bt.columns)
     np.testing.assert_allclose(bt["q_0.5"], bt["median"])
@@ -173,6 +174,7 @@ def test_hindcast_picks_series_with_outcome_and_two_training_points(tmp_path: Pa
         ("tinh_a", "agencies_connected"), ("tinh_a", "dti_rank"), ("tinh_a", "ecom_revenue"),
         ("tinh_a", "retail_sales"), ("tinh_b", "online_rate")]
     r = hc.set_index("indicator").loc["ecom_revenue"]
+    # ecom_revenue 2021..2024 in the fixture (1000, 1300, 1700, 2150); 2600 from OUTCOMES_2025
     assert r["kind"] == "level" and r["n_train"] == 4 and r["last_year"] == 2024
     assert r["last_value"] == 2150 and r["h"] == 1 and r["observed"] == 2600
     assert r["error"] == pytest.approx(2600 - r["median"])
@@ -183,8 +185,8 @@ def test_hindcast_picks_series_with_outcome_and_two_training_points(tmp_path: Pa
     # only data up to as_of: 2022 leaves tinh_b online_rate and dti_rank with one point each
     hc22 = hindcast(ds, as_of=2022, outcome_year=2025)
     assert set(hc22["indicator"]) == {"ecom_revenue", "retail_sales"}
-    assert (hc22["last_year"] == 2022).all() and (hc22["h"] == 3).all()
-    assert (hc22["n_train"] == 2).all()
+    assert (hc22["last_year"] == 2022).all() and (hc22["h"] == 3).all()  # h = 2025 - 2022
+    assert (hc22["n_train"] == 2).all()  # 2021 and 2022
 
 
 def test_hindcast_filters_determinism_and_empty(tmp_path: Path) -> None:
@@ -212,9 +214,12 @@ def test_hindcast_ignores_values_after_as_of(tmp_path: Path) -> None:
     extra = tmp_path / "outcomes.csv"
     ds = load_dataset(MINI / "targets.yaml", [changed / "observations.csv", extra],
                       MINI / "indicators.csv", MINI / "geos.csv")
+    # 3225 = 2150 x 1.5
     assert ds.observations.query("indicator == 'ecom_revenue' and year == 2024")["value"].iloc[0] == 3225
     again = hindcast(ds, as_of=2023, outcome_year=2025)
     pd.testing.assert_frame_equal(base, again)
+    # the five series of test_hindcast_picks_series_with_outcome_and_two_training_points, each
+    # with 2+ points by 2023 (tinh_b online_rate: 2022, 2023; dti_rank: 2022, 2023)
     assert (base["last_year"] == 2023).all() and len(base) == 5
 
 
@@ -294,4 +299,5 @@ def test_target_hindcast_wrong_call(tmp_path: Path) -> None:
     assert not t.loc["E-2", "expected"] and t.loc["E-2", "outcome"]
     assert pd.notna(t.loc["E-2", "came_true"]) and not bool(t.loc["E-2", "came_true"])
     assert bool(t.loc["G-2", "came_true"])
+    # only E-2 and G-2 have both a call then (on/off track, met early) and an outcome in 2025
     assert t["came_true"].notna().sum() == 2

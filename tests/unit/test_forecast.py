@@ -53,6 +53,8 @@ def test_bounds_respected_for_each_kind() -> None:
 def test_share_bound_mass_and_strictness() -> None:
     h = long({"full": [100, 100, 100]}, kind={"full": "share"})
     fc = forecast(h, 3)
+    # the floors 0.8 / 0.3 below are the author's (loose on purpose: the behaviour is "most mass
+    # at the bound"); the implementation at 613ad21 gives 0.998, 0.883 and 0.997 of the paths
     assert fc.prob("full", 2021, ">=", 100) > 0.8
     assert fc.prob("full", 2021, ">", 100) == 0.0
     assert fc.prob("full", 2021, "<=", 100) == 1.0
@@ -76,7 +78,7 @@ def test_comparator_strictness_continuous() -> None:
     assert np.isnan(fc.prob("a", 2030, ">=", thr))  # not a forecast year
     with pytest.raises(ValueError):
         fc.prob("a", 2024, "==", thr)
-    # count: mass at zero
+    # count: mass at zero (floor 0.3 set by the author; 0.564 at 613ad21)
     c = forecast(long({"c": [3, 1, 0, 0]}, kind={"c": "count"}), 2)
     assert c.prob("c", 2022, "<=", 0) > 0.3
     assert c.prob("c", 2022, "<", 0) == 0.0
@@ -127,6 +129,8 @@ def test_zero_variation_series_has_floor() -> None:
                        kind={"s": "share"}), 2)
     q = fc.quantile_frame([0.1, 0.9])
     assert (q["q_0.9"] > q["q_0.1"]).all()
+    # a flat series is forecast flat: the points stay at the level (5 and 50, two years each);
+    # rtol 2 % set by the author to allow the profile's median correction
     assert np.allclose(q["point"], [5, 5, 50, 50], rtol=0.02)
 
 
@@ -151,7 +155,9 @@ def test_paths_joint_structure() -> None:
     fc = forecast(long({"a": list(100 * vals)}), 5, n_samples=4000)
     p = np.log(fc.paths("a").to_numpy())
     c = np.corrcoef(p.T)
-    assert 0.3 < c[0, 1] < 0.99 and c[0, 4] < c[3, 4]  # neither independent nor comonotone
+    # neither independent (0) nor comonotone (1): bounds 0.3 and 0.99 set by the author; at
+    # 613ad21 corr(h1, h2) = 0.66, corr(h1, h5) = 0.48 < corr(h4, h5) = 0.88
+    assert 0.3 < c[0, 1] < 0.99 and c[0, 4] < c[3, 4]
     growth = np.diff(p, axis=1)
     assert growth.std() < p[:, -1].std()
 
@@ -198,6 +204,10 @@ def test_calibration_random_walk_with_drift(n_points: int) -> None:
     act = y[:, n_points:].ravel()
     c80 = np.mean((act >= t["q_0.1"]) & (act <= t["q_0.9"]))
     c95 = np.mean((act >= t["q_0.025"]) & (act <= t["q_0.975"]))
+    # tolerance 6 pp set by the author: the binomial standard error of a coverage over 7,500
+    # forecasts is about 0.5 pp, but the 1,500 series share their horizons (correlated), and the
+    # method is calibrated on M3, not on random walks; M3 hold-out coverage is 78.6-82.5 % and
+    # 94.7-96.1 % for 4-10 points (benchmarks/README.md)
     assert abs(c80 - 0.80) < 0.06, c80
     assert abs(c95 - 0.95) < 0.06, c95
 
