@@ -213,6 +213,7 @@ def test_index_and_reports_in_chromium(batch, browser) -> None:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             png = ARTIFACTS / "05_plan_scorecard__lang-vi.png"
             png.write_bytes(base64.b64decode(shot["data"]))
+            # the PNG signature; 10 kB: a floor set by the author against an empty screenshot
             assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
             print(f"\nscreenshot of the scorecard: {png}")
         browser.send("Target.closeTarget", {"targetId": target})

@@ -85,6 +85,7 @@ def test_batch_statuses_and_summary(local_batch):
     text = result.summary_text
     assert "4 runs: 3 ok, 1 failed" in text
     assert "FAILED failing (tests/fixtures/notebooks/failing.ipynb)" in text
+    # cell 2 (counted from 0) of failing.ipynb raises; y_before_failure = x + 1 = 2
     assert "cell 2" in text and 'raise ValueError(f"boom {y_before_failure}")' in text
     assert "ValueError: boom 2" in text
     assert result.index_path == out / "index.html"
@@ -121,7 +122,7 @@ def test_html_has_no_code_and_no_injected_cell(local_batch):
     html = (out / f"{SLUG_A}.html").read_text(encoding="utf-8")
     assert "<title>Báo cáo thử nghiệm A: Nghệ An</title>" in html
     assert '<html lang="vi">' in html
-    assert "Kết quả / result: 63" in html  # output kept, Vietnamese intact
+    assert "Kết quả / result: 63" in html  # output kept, Vietnamese intact; 63 = n x 21 with n = 3
     assert "HIDDEN_REMOVE_CELL_OUTPUT" not in html  # remove-cell tag honoured
     assert "STDERR_WARNING_TEXT" not in html  # warnings stay in the .ipynb
     assert "data:image/png;base64," in html  # figures embedded
@@ -213,11 +214,12 @@ def test_run_json(local_batch):
 def test_metrics_json(local_batch):
     _, out = local_batch
     text = (out / SLUG_A / "metrics.json").read_text(encoding="utf-8")
+    # report_a records answer = n x 21 = 3 x 21 and its default ratio 0.5; NaN is written as null
     assert json.loads(text) == {"answer": 63, "ratio": 0.5, "missing": None, "label": XSS, "n": 3}
     assert text == runner.dumps_json(json.loads(text))  # sorted keys, indent 2, final newline
     assert json.loads((out / SLUGS_B[1] / "metrics.json").read_text()) == {
         "pillar": "Kinh tế số",
-        "length": 10,
+        "length": 10,  # len("Kinh tế số"), characters not bytes
     }
     assert json.loads((out / "failing" / "metrics.json").read_text()) == {}
 
@@ -271,5 +273,6 @@ def test_misspelled_parameter_fails_the_run_with_parameter_error():
     err = result["error"]
     assert err["ename"] == "ParameterError"
     assert "'nn'" in err["evalue"] and "did you mean 'n'?" in err["evalue"]
+    # cell 2 of report_a is the check_parameters cell (0: markdown, 1: parameters)
     assert err["cell"] == 2 and "check_parameters" not in err["first_line"]
     assert result["executed_notebook"] is not None  # partial notebook returned

@@ -52,5 +52,5 @@ def test_bad_input_gives_its_message(case: dict, tmp_path: Path) -> None:
 
 
 def test_corpus_is_large_enough() -> None:
-    assert len(CASES) >= 40
+    assert len(CASES) >= 40  # floor set when the corpus was asked for; 61 cases at 613ad21
     assert len({c["id"] for c in CASES}) == len(CASES)

@@ -170,6 +170,8 @@ reports:
     grid: {{pillar: [a, a]}}
 """,
     )
+    # 7 = the problems planted above: timout, colour, nn, no_such_notebook, "three", missing.yaml,
+    # the duplicate slug
     assert msg.startswith("7 problems in the manifest ")
     assert "bad.yaml" in msg.splitlines()[0]
     assert "defaults.timout: found unknown key 'timout'" in msg and "did you mean 'timeout'?" in msg

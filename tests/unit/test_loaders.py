@@ -45,6 +45,7 @@ def test_valid_files_give_typed_tidy_frames() -> None:
     assert list(reg.pillars.index) == ["gov", "eco"]
     assert reg.targets.loc["E-2", "numerator"] == "ecom_revenue"
     assert reg.targets.loc["G-1", "geo"] == "tinh_a"  # filled from the plan
+    # the fixture's indicators.csv: a rank among 63 provinces
     assert ds.indicators.loc["dti_rank", "lower"] == 1 and ds.indicators.loc["dti_rank", "upper"] == 63
 
 

@@ -17,12 +17,13 @@ def test_data_text_cannot_inject_tags_links_or_images() -> None:
 
 def test_vietnamese_report_words() -> None:
     assert unit_word("bn VND", "vi") == "tỷ đồng" and unit_word("bn VND", "en") == "bn VND"
-    assert fmt_value(3000, "participations", "vi") == "3.000 lượt"
+    assert fmt_value(3000, "participations", "vi") == "3.000 lượt"  # Vietnamese groups thousands with "."
     assert note_text("met in 2019; probability = chance it still holds in 2025", "vi") == (
         "đạt từ năm 2019; xác suất là khả năng vẫn giữ được vào năm 2025")
     assert note_text("no series mapped to this target", "en") == "no series mapped to this target"
 
 
 def test_percentages_never_round_to_certainty() -> None:
+    # 0.4 % and 0.5 % round to 0 % (round half to even) but are not 0; 99.5 % rounds to 100 % but is not 1
     assert [fmt_percent(p, "en") for p in (0, 0.004, 0.005, 0.5, 0.995, 1)] == [
         "0%", "<1%", "<1%", "50%", ">99%", "100%"]
