@@ -237,7 +237,7 @@ def test_synthetic_national_set_builds_and_assesses(synthetic_files, datasets, t
     ds = datasets["synthetic5"]
     full = obs[obs["as_of"] == ""]
     per_series = full.groupby(["geo", "indicator"]).size()
-    assert per_series.between(3, 8).all()
+    assert per_series.between(3, 8).all()  # make_synthetic draws n = rng.integers(3, 9) years
     mapped = {i for i in ds.registry.targets["indicator"].dropna() if isinstance(i, str)}
     mapped -= set(ds.registry.targets.loc[ds.registry.targets["kind"] == "milestone", "indicator"].dropna())
     assert len(per_series) == 5 * len(mapped)
@@ -247,13 +247,13 @@ def test_synthetic_national_set_builds_and_assesses(synthetic_files, datasets, t
         "--output", str(tmp_path / "a.csv"), "--pillars-output", str(tmp_path / "p.csv")])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(tmp_path / "a.csv")
-    assert len(table) == 5 * 26
+    assert len(table) == 5 * 26  # 5 provinces x the 26 targets of the shipped registry it copies
     assert (table.groupby("geo").size() == 26).all()
     assert table["probability"].dropna().between(0, 1).all()
     # every province reads its own series (the national proxies were dropped in the copy)
     scored = table.dropna(subset=["series_geo"])
     assert (scored["series_geo"] == scored["geo"]).all()
-    assert len(pd.read_csv(tmp_path / "p.csv")) == 5 * 6
+    assert len(pd.read_csv(tmp_path / "p.csv")) == 5 * 6  # 5 pillars and 'all', per province
     # deterministic for a seed
     again = scale.make_synthetic(tmp_path / "again", 5, seed=5)
     assert again["observations"].read_bytes() == f["observations"].read_bytes()
