@@ -54,6 +54,7 @@ def test_stand_ins_say_so(plan: str) -> None:
     stand_ins = t[t["indicator"].notna() & (t["geo"] != reg.geo)]
     for tid, row in stand_ins.iterrows():
         assert isinstance(row["proxy"], str) and "National series" in row["proxy"], tid
+        # a reason is a sentence, not a word: more than 20 characters (a floor set by the author)
         assert isinstance(row["proxy_vi"], str) and len(row["proxy_vi"]) > 20, tid
 
 
