@@ -140,8 +140,10 @@ def assess(targets, observations, indicators, geos_file, as_of, geo, output, pil
     check_request(ds, as_of)
     geos = _parse_geos(geo, ds)
     table = assess_dataset(ds, as_of=as_of, geos=geos, seed=seed)
+    from dxlib.report.words import note_text
+
     pillars = pillar_rollup(table, ds.registry) if pillars_output else None
-    write_csv_atomic(table, output)
+    write_csv_atomic(table.assign(note=[note_text(n, "en") or None for n in table["note"]]), output)
     if pillars is not None:
         write_csv_atomic(pillars, pillars_output)
     counts = table["status"].value_counts().to_dict()

@@ -54,6 +54,20 @@ STATUSES: tuple[str, ...] = (
     "achieved", "met_early", "on_track", "at_risk", "off_track", "not_achieved",
     "insufficient_data", "qualitative",
 )
+class Note(NamedTuple):
+    """Why a row has its status, or how to read it: a ``code`` and its arguments (``args``: name,
+    value pairs; years as int, values in the target's unit). A row's ``note`` is a tuple of them
+    (or None); :func:`dxlib.report.words.note_text` words it in each language, English for the
+    assessment CSV."""
+
+    code: str
+    args: tuple[tuple[str, int | float], ...] = ()
+
+
+def _note(code: str, **args: int | float) -> tuple[Note, ...]:
+    return (Note(code, tuple(args.items())),)
+
+
 #: the 80 % interval reported as projected_low / projected_high
 INTERVAL: tuple[float, float] = (0.1, 0.9)
 
@@ -303,11 +317,11 @@ def _assess_one(geo: str, tid: str, t: dict, sgeo: str, inds: list[str], ctx: _C
     if t["kind"] == "milestone":
         ev = {*t["evidence"], *inds}
         n_ev = sum(ctx.evidence_counts.get((sgeo, i), 0) for i in ev)
-        row.update(status="qualitative",
-                   note=f"milestone; evidence values: {n_ev}" if n_ev else "milestone; no evidence yet")
+        row.update(status="qualitative", note=_note("milestone_evidence", n=int(n_ev)) if n_ev
+                   else _note("milestone_no_evidence"))
         return row
     if not inds:
-        row.update(status="insufficient_data", note="no series mapped to this target")
+        row.update(status="insufficient_data", note=_note("no_series"))
         return row
     if len(inds) == 1:
         return _assess_single(row, t, (sgeo, inds[0]), ctx)
@@ -328,14 +342,14 @@ def _assess_single(row: dict, t: dict, key: tuple[str, str], ctx: _Context) -> d
     if pv is not None:
         row.update(partial_value=pv[0], partial_date=pv[1])
     if h is None or not len(h.years):
-        row.update(status="insufficient_data", note="no full-year observation"
-                   + (" (only a partial-year value)" if pv is not None else ""))
+        row.update(status="insufficient_data",
+                   note=_note("no_full_year_partial" if pv is not None else "no_full_year"))
         return row
     first_year = h.years.min()
     keep = h.years <= deadline
     if not keep.any():
         row.update(status="insufficient_data",
-                   note=f"no observation up to the deadline {deadline} (first: {first_year})")
+                   note=_note("none_by_deadline", deadline=deadline, first_year=int(first_year)))
         return row
     upto = _Series(h.years[keep], h.values[keep])
     years, vals = upto
@@ -357,8 +371,7 @@ def _assess_single(row: dict, t: dict, key: tuple[str, str], ctx: _Context) -> d
     kind, lower, upper = ctx.bounds[key[1]]
     judged = snap_to_bounds(vals, kind, lower, upper)
     if judged[-1] != vals[-1]:
-        row["note"] = (f"{last_value:g} counts as {judged[-1]:g}: within "
-                       "0.5 % of the range of the bound")
+        row["note"] = _note("at_bound", value=last_value, bound=float(judged[-1]))
     if last_year == deadline:
         met = bool(compare(judged[-1], cmp_, value))
         row.update(status="achieved" if met else "not_achieved", probability=1.0 if met else 0.0,
@@ -376,15 +389,13 @@ def _assess_single(row: dict, t: dict, key: tuple[str, str], ctx: _Context) -> d
         meeting = compare(judged, cmp_, value)
         first_met = int(years[len(meeting) - np.argmin(meeting[::-1])]) if not meeting.all() \
             else int(years[0])
-        note = (f"met in {first_met}; probability = chance it still holds in {deadline}"
-                if forecastable else
-                f"met in {first_met}; one observation, so the chance it holds is not estimated")
-        row.update(status="met_early", note=note if row["note"] is None else f"{row['note']}; {note}")
+        note = (_note("met_holds", met_year=first_met, deadline=deadline) if forecastable
+                else _note("met_one_observation", met_year=first_met))
+        row.update(status="met_early", note=(*(row["note"] or ()), *note))
         return row
     if not forecastable:
         row.update(status="insufficient_data",
-                   note="one observation: no trend, no probability" if len(years) == 1
-                   else "no forecast could be made")
+                   note=_note("one_observation" if len(years) == 1 else "no_forecast"))
         return row
     return row  # status set from the probability at the end of assess_dataset
 
@@ -433,8 +444,7 @@ def _assess_growth(row: dict, t: dict, key: tuple[str, str], upto: _Series, ctx:
         return row
     if samples is None or len(years) < 2:
         row.update(status="insufficient_data",
-                   note="growth needs two years of the series and a forecast" if len(years) < 2
-                   else "no forecast of the deadline year")
+                   note=_note("growth_needs_two_years" if len(years) < 2 else "no_deadline_forecast"))
         return row
     _fill_projection(row, samples)
     row["probability"] = float(np.mean(compare(samples, cmp_, value)))
@@ -451,12 +461,12 @@ def _assess_ratio(row: dict, t: dict, sgeo: str, inds: list[str], ctx: _Context)
     cmp_, value = t["comparator"], float(t["value"])
     scale = 100.0 if t["unit"] == "%" else 1.0
     if hn is None or hd is None:
-        row.update(status="insufficient_data", note="numerator or denominator has no data")
+        row.update(status="insufficient_data", note=_note("ratio_no_data"))
         return row
     years, i_n, i_d = np.intersect1d(hn.years, hd.years, assume_unique=True, return_indices=True)
     keep = years <= deadline
     if not keep.any():
-        row.update(status="insufficient_data", note="no year with both numerator and denominator")
+        row.update(status="insufficient_data", note=_note("ratio_no_common_year"))
         return row
     years = years[keep]
     ratio = hn.values[i_n[keep]] / hd.values[i_d[keep]] * scale
@@ -484,7 +494,7 @@ def _assess_ratio(row: dict, t: dict, sgeo: str, inds: list[str], ctx: _Context)
         row["status"] = "met_early"
         return row
     if samples is None:
-        row.update(status="insufficient_data", note="numerator and denominator need 2+ years each")
+        row.update(status="insufficient_data", note=_note("ratio_too_short"))
         return row
     row["status"] = status_from_probability(row["probability"])
     return row

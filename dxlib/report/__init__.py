@@ -19,7 +19,14 @@ import pandas as pd
 from dxlib import paths
 from dxlib.data import Dataset, load_dataset
 from dxlib.data.checks import check_as_of, check_dataset
+from dxlib.report import fmt
 from dxlib.report import words as i18n
+from dxlib.report.notebook import Notebook, setup
+from dxlib.report.text import Safe, Text
+
+__all__ = ["Notebook", "Safe", "Text", "setup", "load", "as_of_view", "geo_of", "esc", "heading",
+           "styled", "status_table", "rollup_table", "coverage_table", "sources_table",
+           "evidence_table", "data_needed", "needed_table", "localised", "target_phrase"]
 
 # -------------------------------------------------------------------------------------------
 # Loading what a notebook's parameters name
@@ -75,20 +82,6 @@ def heading(text: str, level: int = 1):
     return Markdown(f"{'#' * level} {esc(text)}")
 
 
-def say(*sentences: str):
-    """A paragraph of already-safe sentences (build them with :func:`esc` for data text)."""
-    from IPython.display import Markdown
-
-    return Markdown(" ".join(s for s in sentences if s))
-
-
-def context_line(ds: Dataset, lang: str, geo: str | None, as_of: int | None) -> str:
-    """"Geography: Nghệ An. Assessment based on data up to 2024." (escaped)."""
-    g = i18n.name(ds.geos, geo_of(ds, geo), lang)
-    when = i18n.tr("as_of_year", lang, year=as_of) if as_of else i18n.tr("as_of_all", lang)
-    return f"{i18n.tr('geo_line', lang, geo=esc(g))} {when}"
-
-
 # -------------------------------------------------------------------------------------------
 # Tables
 
@@ -125,7 +118,7 @@ def target_phrase(row: pd.Series | dict, lang: str) -> str:
     if not isinstance(row.get("comparator"), str):
         return "—"
     sym = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}[row["comparator"]]
-    return f"{sym} {i18n.fmt_value(row['target_value'], row.get('unit'), lang)}"
+    return f"{sym} {i18n.value_text(row['target_value'], row.get('unit'), lang)}"
 
 
 def status_table(assessment: pd.DataFrame, ds: Dataset, lang: str, *, with_text: bool = True,
@@ -140,19 +133,19 @@ def status_table(assessment: pd.DataFrame, ds: Dataset, lang: str, *, with_text:
         latest = "—"
         if pd.notna(r["last_value"]):
             shown = r["observed_growth"] if r["kind"] == "growth" else r["last_value"]
-            latest = f"{i18n.fmt_value(shown, unit, lang)} ({int(r['last_year'])})"
+            latest = f"{i18n.value_text(shown, unit, lang)} ({int(r['last_year'])})"
         proj = "—"
         if pd.notna(r["projected_median"]):
             u = "%" if r["kind"] == "growth" else unit
-            proj = (f"{i18n.fmt_value(r['projected_median'], u, lang)} "
-                    f"[{i18n.fmt_value(r['projected_low'], None, lang)}–"
-                    f"{i18n.fmt_value(r['projected_high'], None, lang)}]")
+            proj = (f"{i18n.value_text(r['projected_median'], u, lang)} "
+                    f"[{i18n.value_text(r['projected_low'], None, lang)}–"
+                    f"{i18n.value_text(r['projected_high'], None, lang)}]")
         row = {i18n.label("target_id", lang): r["target_id"] + ("*" if r["proxy"] else "")}
         if with_text:
             row[i18n.label("target", lang)] = i18n.target_text(t, r["target_id"], lang)
         row.update({
             i18n.label("status", lang): i18n.status_word(r["status"], lang),
-            i18n.label("probability", lang): i18n.fmt_percent(r["probability"], lang),
+            i18n.label("probability", lang): fmt.percent(r["probability"], lang),
             i18n.label("last_value", lang): latest,
             i18n.label("target_value", lang): target_phrase(r, lang),
             i18n.label("projected", lang): proj,
@@ -174,8 +167,8 @@ def rollup_table(rollup: pd.DataFrame, ds: Dataset, lang: str):
             i18n.label("pillar", lang): name,
             i18n.label("n_targets", lang): int(r["n_targets"]),
             i18n.label("n_scored", lang): int(r["n_scored"]),
-            i18n.label("expected_met", lang): i18n.fmt_number(r["expected_met"], lang, 1),
-            i18n.label("p_all_met", lang): i18n.fmt_percent(r["p_all_met"], lang),
+            i18n.label("expected_met", lang): fmt.number(r["expected_met"], lang, 1),
+            i18n.label("p_all_met", lang): fmt.percent(r["p_all_met"], lang),
         }
         for s in i18n.STATUS_ORDER:
             row[i18n.status_word(s, lang)] = int(r[f"n_{s}"])
@@ -215,7 +208,7 @@ def sources_table(observations: pd.DataFrame, lang: str, limit: int | None = Non
     out = pd.DataFrame({
         i18n.label("source", lang): frame["source_title"],
         "URL": frame["source_url"],
-        i18n.label("published", lang): frame["published"],
+        i18n.label("published", lang): [fmt.date(d, lang) for d in frame["published"]],
         i18n.label("n_values", lang): frame["n"],
         i18n.label("confidence", lang): frame["confidence"],
     })
@@ -226,11 +219,11 @@ def evidence_table(observations: pd.DataFrame, ds: Dataset, lang: str):
     """Published values with their source and verbatim quote (the evidence behind a number)."""
     rows = []
     for _, r in observations.sort_values(["indicator", "year"]).iterrows():
-        when = str(r["year"]) + ("" if pd.isna(r["as_of"]) else f" ({r['as_of'].date().isoformat()})")
+        when = str(r["year"]) + ("" if pd.isna(r["as_of"]) else f" ({fmt.date(r['as_of'], lang)})")
         rows.append({
             i18n.label("indicator", lang): i18n.name(ds.indicators, r["indicator"], lang),
             i18n.label("year", lang): when,
-            i18n.label("value", lang): i18n.fmt_value(r["value"], r["unit"], lang),
+            i18n.label("value", lang): i18n.value_text(r["value"], r["unit"], lang),
             i18n.label("source", lang): f"{r['source_title']} — {r['source_url']}",
             i18n.label("quote", lang): r["quote"],
             i18n.label("confidence", lang): i18n.confidence_word(r["confidence"], lang),
@@ -249,21 +242,9 @@ def data_needed(coverage: pd.DataFrame, ds: Dataset, lang: str) -> pd.DataFrame:
         owner = t.loc[tid, "owner"]
         owner_name = i18n.name(ds.registry.departments, owner, lang) if isinstance(owner, str) else "—"
         last = int(t.loc[tid, "deadline"])
-        first = last - 5
-        if r["coverage"] == "one_year":
-            need = {"vi": f"thêm số liệu các năm {first}–{last} (hiện chỉ có {r['years']})",
-                    "en": f"more years {first}–{last} (only {r['years']} so far)"}
-        elif r["coverage"] == "partial":
-            need = {"vi": f"số liệu cả năm {first}–{last} (hiện chỉ có số liệu chưa hết năm)",
-                    "en": f"full-year values {first}–{last} (only a partial-year value so far)"}
-        elif r["coverage"] == "no_data":
-            need = {"vi": f"số liệu hằng năm {first}–{last} của chỉ số đã chọn",
-                    "en": f"yearly values {first}–{last} of the chosen indicator"}
-        else:
-            need = {"vi": f"một chỉ số đo phù hợp và số liệu hằng năm {first}–{last}",
-                    "en": f"a fitting indicator and its yearly values {first}–{last}"}
+        need = i18n.needed_text(r["coverage"], lang, first=last - 5, last=last, years=r["years"])
         rows.append({"owner": owner_name, "target_id": tid,
-                     "target": i18n.target_text(t, tid, lang), "needed": need[lang]})
+                     "target": i18n.target_text(t, tid, lang), "needed": need})
     return pd.DataFrame(rows, columns=["owner", "target_id", "target", "needed"])
 
 
@@ -289,11 +270,11 @@ def localised(frame: pd.DataFrame, lang: str, columns: Sequence[str] | None = No
         head = i18n.label(c, lang) if c in i18n.LABELS else c
         col = f[c]
         if c.startswith(("probability", "coverage_")) and pd.api.types.is_numeric_dtype(col):
-            col = col.map(lambda v: i18n.fmt_percent(v, lang))
+            col = col.map(lambda v: fmt.percent(v, lang))
         elif c in _FORECAST_COLUMNS and pd.api.types.is_numeric_dtype(col):
-            col = col.map(lambda v: i18n.fmt_forecast(v, lang))
+            col = col.map(lambda v: fmt.significant(v, lang))
         elif pd.api.types.is_float_dtype(col):
-            col = col.map(lambda v: i18n.fmt_value(v, None, lang))
+            col = col.map(lambda v: i18n.value_text(v, None, lang))
         elif pd.api.types.is_bool_dtype(col):
             col = col.map(lambda v: i18n.label("yes" if v else "no", lang))
         out[head] = col

@@ -1,11 +1,12 @@
 """Figures for the reports, in seaborn's manner on plain matplotlib.
 
 Every function takes tidy frames and an optional ``ax=``, returns the axes and never calls
-``show()``; colours and words come from :mod:`dxlib.report.words`. The look is seaborn's "whitegrid"
-style sheet, which matplotlib ships; seaborn itself is not imported, because its import (with
-scipy.stats) costs about 0.6 s in every notebook of a batch for two figure types matplotlib draws
-just as well. Matplotlib is imported on first use, so importing dxlib stays fast. The default
-font (DejaVu Sans) draws Vietnamese diacritics.
+``show()``; colours and words come from :mod:`dxlib.report.words`, and tick values are written like
+the tables' numbers (:func:`dxlib.report.fmt.axis_formatter`: "27,5" in Vietnamese). The look is
+seaborn's "whitegrid" style sheet, which matplotlib ships; seaborn itself is not imported, because
+its import (with scipy.stats) costs about 0.6 s in every notebook of a batch for two figure types
+matplotlib draws just as well. Matplotlib is imported on first use, so importing dxlib stays fast.
+The default font (DejaVu Sans) draws Vietnamese diacritics.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dxlib.report import fmt
 from dxlib.report import words as i18n
 
 _STYLED = False
@@ -62,6 +64,7 @@ def status_by_pillar(assessment: pd.DataFrame, pillars: pd.DataFrame, lang: str,
         left += v
     ax.set_yticks(y, ylabels)
     ax.set_xlabel(i18n.label("n_targets", lang))
+    fmt.localise_axes(ax, lang, y=False)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=4, frameon=False, fontsize=9)
     ax.grid(axis="y", visible=False)
     return ax
@@ -91,6 +94,7 @@ def probability_chart(assessment: pd.DataFrame, lang: str, ax=None) -> Any:
     ax.set_xlim(0, 102)
     ax.set_yticks(y, a["target_id"].tolist())
     ax.set_xlabel(i18n.label("probability", lang) + " (%)")
+    fmt.localise_axes(ax, lang, y=False)
     ax.grid(axis="y", visible=False)
     return ax
 
@@ -160,6 +164,7 @@ def fan_chart(history: pd.DataFrame, forecast: pd.DataFrame | None, lang: str, *
     if unit:
         ax.set_ylabel(i18n.unit_word(unit, lang))
     ax.xaxis.get_major_locator().set_params(integer=True)
+    fmt.localise_axes(ax, lang, x=False)
     if title:
         ax.set_title(title)
     ax.legend(loc="best", fontsize=8, frameon=False)
@@ -180,6 +185,7 @@ def coverage_chart(table: pd.DataFrame, lang: str, ax=None) -> Any:
     ax.set_ylim(0, 105)
     ax.set_xlabel(i18n.label("history_length", lang))
     ax.set_ylabel(i18n.label("empirical", lang) + " (%)")
+    fmt.localise_axes(ax, lang, x=False)
     ax.legend(title=i18n.label("nominal", lang), frameon=False, fontsize=9, loc="upper left",
               bbox_to_anchor=(1.01, 1.0))
     return ax
@@ -201,6 +207,7 @@ def interval_chart(frame: pd.DataFrame, labels: list[str], lang: str, ax=None) -
                color=np.where(inside, "#1a7f37", "#b3261e"), edgecolor="black", linewidth=0.5)
     ax.set_yticks(y, labels)
     ax.set_xlabel(i18n.label("observed", lang) + " / " + i18n.label("median", lang))
+    fmt.localise_axes(ax, lang, y=False)
     ax.legend(frameon=False, fontsize=8, loc="lower right")
     return ax
 
@@ -227,6 +234,7 @@ def scenario_chart(history: pd.DataFrame, scenarios: pd.DataFrame, lang: str, *,
     ax.set_xlabel(i18n.label("year", lang))
     ax.set_ylabel(i18n.unit_word(unit, lang))
     ax.xaxis.get_major_locator().set_params(integer=True)
+    fmt.localise_axes(ax, lang, x=False)
     if title:
         ax.set_title(title)
     ax.legend(frameon=False, fontsize=8)
@@ -245,4 +253,5 @@ def pit_histogram_bins(shares, lang: str, ax=None) -> Any:
     ax.set_xlim(0, 1)
     ax.set_xlabel("PIT")
     ax.set_ylabel(i18n.label("relative_frequency", lang))
+    fmt.localise_axes(ax, lang)
     return ax

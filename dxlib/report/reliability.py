@@ -23,19 +23,3 @@ def benchmark_table() -> pd.DataFrame:
         "coverage_95": frame["cover95"] / 100,
         "pit_hist": frame.get("PIT_hist", pd.Series([None] * len(frame))),
     })
-
-
-def history_word(history: str, lang: str) -> str:
-    """"full" / "last 6" in the report's language ("đầy đủ" / "6 năm cuối")."""
-    if lang != "vi":
-        return history
-    if history == "full":
-        return "đầy đủ"
-    return history.replace("last ", "") + " năm cuối" if history.startswith("last ") else history
-
-
-def method_word(method: str, lang: str) -> str:
-    """The benchmark's method names in the report's language."""
-    if lang == "vi" and method == "dxlib default":
-        return "dxlib (mặc định)"
-    return method

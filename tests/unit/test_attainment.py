@@ -120,7 +120,7 @@ def test_ratio_target_combines_two_forecasts(table) -> None:
 def test_thin_data_rules(table) -> None:
     one = row(table, "E-3")
     assert one["status"] == "insufficient_data" and math.isnan(one["probability"])
-    assert "one observation" in one["note"]
+    assert [n.code for n in one["note"]] == ["one_observation"]
     assert row(table, "E-4")["status"] == "insufficient_data"  # no series mapped
     assert row(table, "G-4")["status"] == "qualitative"
 

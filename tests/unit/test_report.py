@@ -1,11 +1,11 @@
-"""What reaches a report from data text: escaped for HTML and for Markdown."""
+"""What reaches a report from data text: escaped for HTML and for Markdown; the shared words."""
 
 from __future__ import annotations
 
 import mistune
 
 from dxlib.report import esc
-from dxlib.report.words import fmt_percent, fmt_value, note_text, unit_word
+from dxlib.report.words import history_word, method_word, unit_word, value_text
 
 
 def test_data_text_cannot_inject_tags_links_or_images() -> None:
@@ -17,13 +17,9 @@ def test_data_text_cannot_inject_tags_links_or_images() -> None:
 
 def test_vietnamese_report_words() -> None:
     assert unit_word("bn VND", "vi") == "tỷ đồng" and unit_word("bn VND", "en") == "bn VND"
-    assert fmt_value(3000, "participations", "vi") == "3.000 lượt"  # Vietnamese groups thousands with "."
-    assert note_text("met in 2019; probability = chance it still holds in 2025", "vi") == (
-        "đạt từ năm 2019; xác suất là khả năng vẫn giữ được vào năm 2025")
-    assert note_text("no series mapped to this target", "en") == "no series mapped to this target"
-
-
-def test_percentages_never_round_to_certainty() -> None:
-    # 0.4 % and 0.5 % round to 0 % (round half to even) but are not 0; 99.5 % rounds to 100 % but is not 1
-    assert [fmt_percent(p, "en") for p in (0, 0.004, 0.005, 0.5, 0.995, 1)] == [
-        "0%", "<1%", "<1%", "50%", ">99%", "100%"]
+    assert value_text(3000, "participations", "vi") == "3.000 lượt"  # Vietnamese groups thousands with "."
+    assert value_text(85.75, "%", "vi") == "85,75%" and value_text(85.75, "%", "en") == "85.75%"
+    assert value_text(None, "%", "vi") == "—"
+    assert history_word("last 6", "vi") == "6 năm cuối" and history_word("full", "vi") == "đầy đủ"
+    assert history_word("last 6", "en") == "last 6"
+    assert method_word("dxlib default", "vi") == "dxlib (mặc định)"

@@ -1,0 +1,127 @@
+"""Numbers and dates as a reader of the report's language writes them, by Babel's ``vi`` and ``en``
+locales: one rule for tables, sentences and chart axes.
+
+Vietnamese writes "12.345,7" (``.`` groups thousands, ``,`` marks decimals), English "12,345.7".
+Every function returns "—" for a missing value (None, NaN, NA).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LANGS: tuple[str, ...] = ("vi", "en")
+MISSING = "—"
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` itself, or ValueError naming the allowed values."""
+    if lang not in LANGS:
+        raise ValueError(f"lang: found {lang!r}; expected one of {', '.join(LANGS)}")
+    return lang
+
+
+def missing(x: Any) -> bool:
+    """True for None, NaN and pandas' NA/NaT."""
+    if x is None:
+        return True
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(x: Any, lang: str, decimals: int | None = None) -> str:
+    """``x`` with the language's separators: ``decimals`` fixed decimals (12345.67, 1 -> "12.345,7"
+    vi / "12,345.7" en; 1, 1 -> "1,0" / "1.0"), or with ``decimals=None`` as many as the value
+    has, up to 6 significant digits and never in exponent form (99.97 -> "99,97"; 1e6 ->
+    "1.000.000"; 0.00001 -> "0,00001")."""
+    check_lang(lang)
+    if missing(x):
+        return MISSING
+    x = float(x)
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    if decimals is None:
+        shown = Decimal(f"{x:.6g}")
+        return format_decimal(shown, format="#,##0", locale=lang, decimal_quantization=False)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(Decimal(repr(round(x, decimals))), format=pattern, locale=lang)
+
+
+def percent(p: Any, lang: str, decimals: int = 0) -> str:
+    """A probability or share in [0, 1] as a percentage: 0.543 -> "54%". Values that would
+    show as 0 or 100 but are not exactly 0 or 1 show as "<1%" / ">99%" (with ``decimals=0``), so
+    a probability never reads as certain unless it is."""
+    if missing(p):
+        return MISSING
+    p = float(p)
+    shown = round(100 * p, decimals)
+    if decimals == 0 and shown == 0 < p:
+        return "<1%"
+    if decimals == 0 and shown == 100 and p < 1:
+        return ">99%"
+    return number(100 * p, lang, decimals) + "%"
+
+
+def significant(x: Any, lang: str, digits: int = 3) -> str:
+    """A forecast with ``digits`` significant digits (no false precision): 7531496.6 ->
+    "7.530.000" (vi) / "7,530,000" (en); 9.8213 -> "9,82" / "9.82"."""
+    if missing(x):
+        return MISSING
+    x = float(x)
+    if x == 0:
+        return number(0, lang, 0)
+    decimals = digits - 1 - int(math.floor(math.log10(abs(x))))
+    return number(round(x, decimals), lang, max(decimals, 0))
+
+
+def published(x: Any, lang: str) -> str:
+    """A published value as written, without inventing precision: two decimals at most from 1
+    up, four below 1, trailing zeros dropped (85.75 -> "85,75"; 216943.0 -> "216.943"; 0.79551
+    -> "0,7955")."""
+    if missing(x):
+        return MISSING
+    x = float(x)
+    return number(round(x, 2 if abs(x) >= 1 else 4), lang)
+
+
+def date(d: Any, lang: str) -> str:
+    """A calendar date in the language's long form: "30 tháng 6, 2024" / "June 30, 2024"; text
+    that is not a date is returned as given."""
+    check_lang(lang)
+    if missing(d):
+        return MISSING
+    if isinstance(d, str):
+        try:
+            d = _dt.date.fromisoformat(d[:10])
+        except ValueError:
+            return d
+    if isinstance(d, _dt.datetime | pd.Timestamp):
+        d = d.date()
+    return format_date(d, format="long", locale=lang)
+
+
+def axis_formatter(lang: str, decimals: int | None = None, suffix: str = ""):
+    """A matplotlib tick formatter writing tick values by :func:`number` (27.5 -> "27,5" in
+    Vietnamese), with an optional ``suffix`` ("%"): ``ax.yaxis.set_major_formatter(...)``."""
+    from matplotlib.ticker import FuncFormatter
+
+    check_lang(lang)
+    return FuncFormatter(lambda v, _pos: number(0.0 if v == 0 else v, lang, decimals) + suffix)
+
+
+def localise_axes(ax: Any, lang: str, *, x: bool = True, y: bool = True) -> Any:
+    """Put :func:`axis_formatter` on the numeric axes of ``ax`` (years on an x axis stay as
+    written: pass ``x=False``); returns ``ax``."""
+    if x:
+        ax.xaxis.set_major_formatter(axis_formatter(lang))
+    if y:
+        ax.yaxis.set_major_formatter(axis_formatter(lang))
+    return ax
