@@ -40,8 +40,9 @@ def missing(x: Any) -> bool:
 def number(x: Any, lang: str, decimals: int | None = None) -> str:
     """``x`` with the language's separators: ``decimals`` fixed decimals (12345.67, 1 -> "12.345,7"
     vi / "12,345.7" en; 1, 1 -> "1,0" / "1.0"), or with ``decimals=None`` as many as the value
-    has, up to 6 significant digits and never in exponent form (99.97 -> "99,97"; 1e6 ->
-    "1.000.000"; 0.00001 -> "0,00001")."""
+    has (up to 12 significant digits, which drops float noise such as 0.30000000000000004) and
+    never in exponent form (99.97 -> "99,97"; 122152.1 -> "122.152,1"; 1e6 -> "1.000.000";
+    0.00001 -> "0,00001")."""
     check_lang(lang)
     if missing(x):
         return MISSING
@@ -49,7 +50,7 @@ def number(x: Any, lang: str, decimals: int | None = None) -> str:
     if math.isinf(x):
         return "∞" if x > 0 else "-∞"
     if decimals is None:
-        shown = Decimal(f"{x:.6g}")
+        shown = Decimal(f"{x:.12g}")
         return format_decimal(shown, format="#,##0", locale=lang, decimal_quantization=False)
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return format_decimal(Decimal(repr(round(x, decimals))), format=pattern, locale=lang)

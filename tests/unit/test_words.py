@@ -75,7 +75,8 @@ def test_as_many_decimals_as_the_value_has_never_in_exponent_form() -> None:
     assert fmt.number(100.0, "en") == "100"
     assert fmt.number(1e6, "vi") == "1.000.000"
     assert fmt.number(0.00001, "en") == "0.00001"
-    assert fmt.number(1 / 3, "en") == "0.333333"  # 6 significant digits
+    assert fmt.number(0.1 + 0.2, "en") == "0.3"  # 12 significant digits: no float noise
+    assert fmt.number(122152.1, "vi") == "122.152,1"
     assert fmt.number(None, "vi") == fmt.number(float("nan"), "en") == "—"
 
 
@@ -92,6 +93,7 @@ def test_forecasts_show_three_significant_digits_and_values_as_published() -> No
     assert fmt.published(216943.0, "vi") == "216.943"
     assert fmt.published(0.79551, "en") == "0.7955"  # four decimals below 1
     assert fmt.published(85.756, "en") == "85.76"  # two from 1 up
+    assert fmt.published(122152.1, "vi") == "122.152,1" and fmt.published(157356.3, "en") == "157,356.3"
 
 
 def test_dates_in_the_languages_long_form() -> None:
