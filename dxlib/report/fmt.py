@@ -109,13 +109,30 @@ def date(d: Any, lang: str) -> str:
     return format_date(d, format="long", locale=lang)
 
 
+def _decimals_needed(x: float) -> int:
+    text = f"{x:.12g}"
+    return 0 if "e" in text or "." not in text else len(text.split(".")[1])
+
+
 def axis_formatter(lang: str, decimals: int | None = None, suffix: str = ""):
     """A matplotlib tick formatter writing tick values by :func:`number` (27.5 -> "27,5" in
-    Vietnamese), with an optional ``suffix`` ("%"): ``ax.yaxis.set_major_formatter(...)``."""
-    from matplotlib.ticker import FuncFormatter
+    Vietnamese), with an optional ``suffix`` ("%"). The ticks of one axis share one number of
+    decimals (``decimals``, or the most any tick needs: 0,0 0,5 1,0), as matplotlib's own
+    formatter does. Use: ``ax.yaxis.set_major_formatter(axis_formatter("vi"))``."""
+    from matplotlib.ticker import Formatter
 
     check_lang(lang)
-    return FuncFormatter(lambda v, _pos: number(0.0 if v == 0 else v, lang, decimals) + suffix)
+
+    class _Localised(Formatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return number(0.0 if x == 0 else x, lang, decimals) + suffix
+
+        def format_ticks(self, values) -> list[str]:
+            d = decimals if decimals is not None else max(
+                (_decimals_needed(float(v)) for v in values), default=0)
+            return [number(0.0 if v == 0 else v, lang, d) + suffix for v in values]
+
+    return _Localised()
 
 
 def localise_axes(ax: Any, lang: str, *, x: bool = True, y: bool = True) -> Any:

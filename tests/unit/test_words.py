@@ -122,7 +122,10 @@ def test_axis_formatter_writes_ticks_like_the_tables() -> None:
     fig.canvas.draw()
     labels = [t.get_text() for t in ax.get_yticklabels()]
     plt.close(fig)
-    assert "0,5" in labels and "2,5" in labels and not any("." in t for t in labels)
+    # ticks every 0.25 from 0.25 to 2.5, all with two decimals as matplotlib's "0.50", "1.00"
+    assert "0,50" in labels and "1,00" in labels and "2,50" in labels
+    assert not any("." in t for t in labels)
+    assert fmt.axis_formatter("en").format_ticks([0, 0.25, 0.5]) == ["0.00", "0.25", "0.50"]
 
 
 # ------------------------------------------------------------------ templates
