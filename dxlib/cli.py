@@ -6,6 +6,7 @@ each (file, row or key, column, found, expected) with exit status 2, and nothing
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,22 @@ from dxlib import __version__, paths
 from dxlib.errors import DxError
 
 _PATH = click.Path(dir_okay=False, path_type=Path)
+#: Control characters (C0 but tab and newline, DEL, C1) and bidirectional overrides: data text
+#: with them could move the cursor, recolour or rewrite the terminal, or reorder what is shown.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` safe for a terminal: each control character shown as a visible escape
+    (ESC -> ``\\x1b``, U+202E -> ``\\u202e``); tabs and newlines kept."""
+    return _CONTROL.sub(lambda m: (f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                                   else f"\\u{ord(m.group()):04x}"), text)
+
+
+def say(text: str, err: bool = False) -> None:
+    """Print text that may contain data (titles, file names, found values) to the terminal:
+    every echo of the CLI goes through here, so no data text reaches the terminal raw."""
+    click.echo(terminal_text(str(text)), err=err)
 
 
 class _Group(click.Group):
@@ -25,7 +42,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except DxError as exc:
-            click.echo(f"error: {exc}", err=True)
+            say(f"error: {exc}", err=True)
             ctx.exit(2)
 
 
@@ -49,9 +66,32 @@ def _data_options(fn):
     return fn
 
 
-def _load(targets, observations, indicators, geos_file=None):
+def _data_inputs(targets=None, observations=(), indicators=None, geos_file=None,
+                 ) -> dict[str, list[Path]]:
+    """The data files a command reads, by option (the shipped defaults where none is given)."""
+    return {
+        "--targets": [targets or paths.DEFAULT_TARGETS],
+        "--observations": list(observations) or paths.default_observation_files(),
+        "--indicators": [indicators or paths.DEFAULT_INDICATORS],
+        "--geos": [geos_file or paths.DEFAULT_GEOS],
+    }
+
+
+def _check_inputs(**options) -> None:
+    """Each data path given on the command line is a readable file (one line per bad path)."""
+    from dxlib.fileio import check_input_files
+
+    check_input_files({f"--{k.replace('_file', '')}": list(v) if isinstance(v, (list, tuple))
+                       else [v] for k, v in options.items()})
+
+
+def _load(targets, observations, indicators, geos_file=None, checked: bool = False):
+    """The dataset, after checking the given paths (unless ``checked``: done already)."""
     from dxlib.data import load_dataset
 
+    if not checked:
+        _check_inputs(targets=targets, observations=observations, indicators=indicators,
+                      geos_file=geos_file)
     return load_dataset(targets, list(observations) or None, indicators, geos_file)
 
 
@@ -63,14 +103,14 @@ def validate(targets: Path | None, observations: Sequence[Path], indicators: Pat
     from dxlib.engine.coverage import validation_summary
 
     ds = _load(targets, observations, indicators, geos_file)
-    click.echo(validation_summary(ds))
+    say(validation_summary(ds))
 
 
 @main.command()
 @click.option("--targets", type=_PATH, default=None, help="Target registry YAML.")
 @click.option("--indicators", type=_PATH, default=None, help="Indicator catalogue CSV.")
 @click.option("--output", type=_PATH, required=True, help="Workbook to write (.xlsx).")
-@click.option("--from-year", type=int, default=None,
+@click.option("--from-year", type=click.IntRange(1990, 2100), default=None,
               help="First year of the rows [default: five years before the deadline].")
 def template(targets: Path | None, indicators: Path | None, output: Path,
              from_year: int | None) -> None:
@@ -78,14 +118,25 @@ def template(targets: Path | None, indicators: Path | None, output: Path,
     to fill in (sheets and headers in Vietnamese and English)."""
     from dxlib.data import load_geos, load_indicators, load_targets
     from dxlib.data.template import write_template
+    from dxlib.fileio import check_outputs
 
     if output.suffix.lower() != ".xlsx":
         raise click.BadParameter(f"found '{output.name}'; expected a file name ending in .xlsx",
                                  param_hint="--output")
+    _check_inputs(targets=targets, indicators=indicators)
+    inputs = _data_inputs(targets, (), indicators)
+    del inputs["--observations"]
+    check_outputs({"--output": output}, inputs)
     ind = load_indicators(indicators)
     reg = load_targets(targets, ind, load_geos())
+    deadlines = reg.targets.loc[reg.targets["kind"] != "milestone", "deadline"]
+    last = int(deadlines.max()) if len(deadlines) else int(reg.plan["deadline"])
+    if from_year is not None and from_year > last:
+        raise click.BadParameter(f"found {from_year}, after the last deadline of the plan "
+                                 f"({last}); expected a year up to {last}",
+                                 param_hint="--from-year")
     n = write_template(reg, ind, output, from_year=from_year)
-    click.echo(f"wrote {output} ({n} rows to fill in)")
+    say(f"wrote {output} ({n} rows to fill in)")
 
 
 @main.command()
@@ -96,26 +147,53 @@ def template(targets: Path | None, indicators: Path | None, output: Path,
               help="Comma-separated probability levels, each in (0, 1).")
 @click.option("--output", type=_PATH, required=True, help="CSV to write.")
 def forecast(input_: Path, horizon: int, quantiles: str, output: Path) -> None:
-    """Forecast many short annual series: one row per series and future year, with quantiles."""
-    from dxlib.engine.forecast import forecast_table
-    from dxlib.fileio import read_forecast_input, write_csv_atomic
+    """Forecast many short annual series: one row per series and future year, with quantiles.
 
-    names = [q.strip() for q in quantiles.split(",") if q.strip()]
-    levels = []
+    The input is checked row by row before any work (see dxlib.forecast_input): whole years from
+    1900 to 2100, each once per series; one kind and one pair of bounds per series; values
+    within their kind (share/index within bounds, whole ranks from 1 to N, whole counts >= 0,
+    positive levels; a series without a kind that has zeros but no negative value is refused)."""
+    import numpy as np
+
+    from dxlib import fileio
+    from dxlib.engine.forecast import forecast_table
+    from dxlib.forecast_input import finite_or_problem
+
+    names, levels = _parse_quantiles(quantiles)
+    fileio.check_input_files({"--input": [input_]})
+    fileio.check_outputs({"--output": output}, {"--input": [input_]})
+    history = fileio.read_forecast_input(input_)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        table = forecast_table(history, horizon, levels, names)
+    finite_or_problem(table, input_)
+    fileio.write_atomic_many([(output, fileio.csv_bytes(table))])
+    n_series = table["series_id"].nunique()
+    say(f"wrote {output}: {len(table)} rows for {n_series} series")
+
+
+def _parse_quantiles(text: str) -> tuple[list[str], list[float]]:
+    """``--quantiles`` as (names as written, levels): 1 to 99 distinct numbers in (0, 1)."""
+    names = [q.strip() for q in text.split(",") if q.strip()]
+    if not names:
+        raise click.BadParameter(f"found '{text}'; expected comma-separated numbers strictly "
+                                 "between 0 and 1, e.g. 0.1,0.5,0.9", param_hint="--quantiles")
+    if len(names) > 99:
+        raise click.BadParameter(f"found {len(names)} levels; expected at most 99",
+                                 param_hint="--quantiles")
+    levels: list[float] = []
     for q in names:
         try:
             level = float(q)
         except ValueError:
             level = -1.0
-        if not 0 < level < 1:
+        if not 0 < level < 1:  # also NaN
             raise click.BadParameter(f"found '{q}'; expected numbers strictly between 0 and 1",
                                      param_hint="--quantiles")
+        if level in levels:
+            raise click.BadParameter(f"found {q} twice; expected each level once",
+                                     param_hint="--quantiles")
         levels.append(level)
-    history = read_forecast_input(input_)
-    table = forecast_table(history, horizon, levels, names)
-    write_csv_atomic(table, output)
-    n_series = table["series_id"].nunique()
-    click.echo(f"wrote {output}: {len(table)} rows for {n_series} series")
+    return names, levels
 
 
 @main.command()
@@ -127,30 +205,37 @@ def forecast(input_: Path, horizon: int, quantiles: str, output: Path) -> None:
                    "assesses several.")
 @click.option("--output", type=_PATH, required=True, help="Assessment CSV, one row per target.")
 @click.option("--pillars-output", type=_PATH, default=None, help="Pillar roll-up CSV.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
+              help="Seed of the sample paths (a whole number from 0 to 4294967295).")
 def assess(targets, observations, indicators, geos_file, as_of, geo, output, pillars_output,
            seed) -> None:
     """Probability and status of every target at its deadline, and the pillar roll-up."""
     from dxlib.data.checks import check_request
     from dxlib.engine.attainment import assess_dataset
     from dxlib.engine.rollup import pillar_rollup
-    from dxlib.fileio import write_csv_atomic
+    from dxlib.fileio import check_outputs, csv_bytes, write_atomic_many
 
-    ds = _load(targets, observations, indicators, geos_file)
+    _check_inputs(targets=targets, observations=observations, indicators=indicators,
+                  geos_file=geos_file)
+    check_outputs({"--output": output, "--pillars-output": pillars_output},
+                  _data_inputs(targets, observations, indicators, geos_file))
+    ds = _load(targets, observations, indicators, geos_file, checked=True)
     check_request(ds, as_of)
     geos = _parse_geos(geo, ds)
     table = assess_dataset(ds, as_of=as_of, geos=geos, seed=seed)
     from dxlib.report.words import note_text
 
-    pillars = pillar_rollup(table, ds.registry) if pillars_output else None
-    write_csv_atomic(table.assign(note=[note_text(n, "en") or None for n in table["note"]]), output)
-    if pillars is not None:
-        write_csv_atomic(pillars, pillars_output)
+    worded = table.assign(note=[note_text(n, "en") or None for n in table["note"]])
+    files = [(output, csv_bytes(worded))]
+    if pillars_output:
+        pillars = pillar_rollup(table, ds.registry)
+        files.append((pillars_output, csv_bytes(pillars)))
+    write_atomic_many(files)
     counts = table["status"].value_counts().to_dict()
-    click.echo(f"wrote {output}: {len(table)} targets; "
-               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    if pillars is not None:
-        click.echo(f"wrote {pillars_output}: {len(pillars)} rows")
+    say(f"wrote {output}: {len(table)} targets; "
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if pillars_output:
+        say(f"wrote {pillars_output}: {len(pillars)} rows")
 
 
 def _parse_geos(geo: str | None, ds) -> list[str] | None:
