@@ -165,30 +165,35 @@ def _probe_folder(folder: Path) -> str | None:
     return None
 
 
-def _output_problem(path: Path) -> str | None:
-    """What makes ``path`` unusable as an output file (the text after 'found <path>, '), or None.
-    """
+_IN_FOLDER = "a file in a folder that can be written"
+
+
+def _output_problem(path: Path) -> tuple[str, str] | None:
+    """What makes ``path`` unusable as an output file: (found, after 'found <path>, '; expected),
+    or None. The folder is tried for real (a temporary file created and removed), so a
+    read-only mount, /proc or /sys and missing permissions are all caught."""
     try:
         st = os.stat(path)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            return "a symbolic link loop"
+            return "a symbolic link loop", "a file name that is not a broken link"
         st = None
     if st is not None:
         if stat.S_ISDIR(st.st_mode):
-            return "a directory"
+            return "a directory", "a file name (not a folder)"
         if not stat.S_ISREG(st.st_mode):
-            return "a special file (not a regular file), which would be replaced"
+            return ("a special file (not a regular file), which would be replaced",
+                    "a regular file or a new file name")
     folder = _real(path.parent)
     anc = folder
     while not os.path.lexists(anc) and anc != anc.parent:
         anc = anc.parent
     if not anc.is_dir():
-        return f"below {_shown(anc)}, which is a file, not a folder"
+        return f"below {_shown(anc)}, which is a file, not a folder", _IN_FOLDER
     why = _probe_folder(anc)
     if why is not None:
         where = "in" if anc == folder else "below"
-        return f"{where} the folder {_shown(anc)}, where no file can be written ({why})"
+        return f"{where} the folder {_shown(anc)}, where no file can be written ({why})", _IN_FOLDER
     return None
 
 
@@ -221,7 +226,6 @@ def check_outputs(outputs: Mapping[str, str | Path | None],
             continue
         bad = _output_problem(out)
         if bad is not None:
-            lines.append(f"{opt}: found {shown}, {bad}; expected a file in a folder that can "
-                         "be written")
+            lines.append(f"{opt}: found {shown}, {bad[0]}; expected {bad[1]}")
     if lines:
         raise ParameterError("\n".join(lines))

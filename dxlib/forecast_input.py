@@ -64,12 +64,16 @@ def read_forecast_input(path: str | Path) -> pd.DataFrame:
     rows = _parse_rows(frame, opt, name, problems)
     _check_series(rows, opt, name, problems)
     if problems:
-        raise DataValidationError(problems)
+        raise DataValidationError(sorted(problems, key=_row_number))
     out = pd.DataFrame([{k: r[k] for k in ("series_id", "year", "value", *opt)} for r in rows],
                        columns=["series_id", "year", "value", *opt])
     out["year"] = out["year"].astype("int64")
     out["value"] = out["value"].astype(float)
     return out
+
+
+def _row_number(p: Problem) -> int:
+    return int(p.where.split()[1]) if p.where.startswith("row ") else 0
 
 
 def _parse_rows(frame: pd.DataFrame, opt: list[str], name: str,
@@ -138,12 +142,16 @@ def _check_series(rows: list[dict], opt: list[str], name: str,
             else:
                 seen[y] = r["_row"]
         attrs = {c: _constant(rs, c, sid, name, problems) for c in opt}
-        _check_kind(rs, sid, attrs, name, problems)
+        if _CONFLICT not in attrs.values():
+            _check_kind(rs, sid, attrs, name, problems)
+
+
+_CONFLICT = object()
 
 
 def _constant(rs: list[dict], col: str, sid: str, name: str, problems: list[Problem]):
     """The one non-empty value of ``col`` in a series (None if all empty); a second, different
-    value is a problem (reported at its row)."""
+    value is a problem (reported at its row) and gives ``_CONFLICT``."""
     first = None
     what = {"kind": "one kind", "lower": "one lower bound", "upper": "one upper bound"}[col]
     for r in rs:
@@ -159,7 +167,7 @@ def _constant(rs: list[dict], col: str, sid: str, name: str, problems: list[Prob
                 name, f"row {r['_row']}", col,
                 f"{shown} in series '{sid}', which row {first['_row']} gives as {was}",
                 f"{what} per series"))
-            return None
+            return _CONFLICT
     return None if first is None else first[col]
 
 
@@ -223,14 +231,14 @@ def _check_kind(rs: list[dict], sid: str, attrs: dict, name: str,
             for r, v in values:
                 if not v > 0:
                     bad(r, f"{_num(v)} in series '{sid}', a level",
-                        "a positive number (a level is forecast on the log scale)",
+                        "a positive number, as a level is forecast on the log scale",
                         "use kind 'count' for whole numbers that can be 0")
         elif values and min(v for _, v in values) == 0:
             r = next(r for r, v in values if v == 0)
             bad(r, f"0 in series '{sid}', which has no kind and no negative values",
-                "a kind for a series that can be 0: 'count' (whole numbers), 'share' or 'index' "
-                "(bounded)",
-                "without a kind, such a series is forecast on the raw scale, which can go below 0")
+                "a kind for a series with zeros: count for whole numbers, share or index for "
+                "bounded values",
+                "without a kind it is forecast on the raw scale, which can go below 0")
 
 
 def finite_or_problem(table: pd.DataFrame, source: str | Path) -> None:
@@ -248,4 +256,4 @@ def finite_or_problem(table: pd.DataFrame, source: str | Path) -> None:
         display_path(source), "", "value",
         f"series '{row['series_id']}' growing so fast that its forecast for {row['year']} "
         "overflows", "a series whose trend can be extrapolated",
-        "rescale the series (e.g. take its growth rate) or shorten --horizon")])
+        "forecast its growth rate instead, or shorten --horizon")])
