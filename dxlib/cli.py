@@ -31,12 +31,14 @@ def terminal_text(text: str) -> str:
 
 def say(text: str, err: bool = False) -> None:
     """Print text that may contain data (titles, file names, found values) to the terminal:
-    every echo of the CLI goes through here, so no data text reaches the terminal raw."""
+    every echo of data text goes through here (and click's own error messages through
+    :class:`_Group`), so no data text reaches the terminal raw."""
     click.echo(terminal_text(str(text)), err=err)
 
 
 class _Group(click.Group):
-    """Turn dxlib's own errors into a clean message and exit status 2 (no traceback)."""
+    """Turn dxlib's own errors into a clean message and exit status 2 (no traceback); click's
+    usage errors keep their form, with control characters made visible like everything else."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -44,6 +46,9 @@ class _Group(click.Group):
         except DxError as exc:
             say(f"error: {exc}", err=True)
             ctx.exit(2)
+        except click.ClickException as exc:
+            exc.message = terminal_text(exc.message)
+            raise
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -150,7 +155,7 @@ def forecast(input_: Path, horizon: int, quantiles: str, output: Path) -> None:
     """Forecast many short annual series: one row per series and future year, with quantiles.
 
     The input is checked row by row before any work (see dxlib.forecast_input): whole years from
-    1900 to 2100, each once per series; one kind and one pair of bounds per series; values
+    1800 to 2100, each once per series; one kind and one pair of bounds per series; values
     within their kind (share/index within bounds, whole ranks from 1 to N, whole counts >= 0,
     positive levels; a series without a kind that has zeros but no negative value is refused)."""
     import numpy as np
@@ -198,7 +203,7 @@ def _parse_quantiles(text: str) -> tuple[list[str], list[float]]:
 
 @main.command()
 @_data_options
-@click.option("--as-of", type=int, default=None,
+@click.option("--as-of", type=click.IntRange(max=2100), default=None,
               help="Use only observations up to this year (what the trend said then).")
 @click.option("--geo", "geo", default=None,
               help="Geography to assess [default: the plan's]; 'all' or a comma-separated list "
@@ -245,6 +250,13 @@ def _parse_geos(geo: str | None, ds) -> list[str] | None:
     if geo == "all":
         return known if ds.geos is None else sorted(ds.geos.index)
     wanted = [g.strip() for g in geo.split(",") if g.strip()]
+    if not wanted:
+        raise click.BadParameter(f"found '{geo}'; expected 'all' or comma-separated geo ids",
+                                 param_hint="--geo")
+    twice = sorted({g for g in wanted if wanted.count(g) > 1})
+    if twice:  # each target would be counted twice in the roll-up
+        raise click.BadParameter(f"found {', '.join(twice)} more than once; expected each geo "
+                                 "once", param_hint="--geo")
     valid = set(known) | (set(ds.geos.index) if ds.geos is not None else set())
     unknown = [g for g in wanted if g not in valid]
     if unknown:

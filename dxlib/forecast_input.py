@@ -33,7 +33,7 @@ from dxlib.data import KINDS, parse_number, read_table
 from dxlib.errors import DataValidationError, Problem, display_path
 
 #: Years accepted in a forecast input (inclusive). Forecasts run at most 50 years beyond.
-YEARS: tuple[int, int] = (1900, 2100)
+YEARS: tuple[int, int] = (1800, 2100)
 #: Largest magnitude of a value; larger figures overflow the engine (exp/square). Rescale.
 MAX_ABS: float = 1e18
 _YEAR = re.compile(r"^[0-9]{1,9}$")

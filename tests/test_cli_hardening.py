@@ -270,3 +270,8 @@ def test_forecast_input_errors_are_data_validation_errors(tmp_path: Path) -> Non
     frame = read_forecast_input(src)
     assert list(frame.columns) == ["series_id", "year", "value"]
     assert frame["year"].dtype == "int64" and frame["value"].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_usage_errors_carry_no_raw_control_characters(tmp_path: Path) -> None:
+    result, out = run("assess", "--geo", "x\x1b[2Jy", "--output", tmp_path / "o.csv")
+    assert result.exit_code == 2 and "found x\\x1b[2Jy;" in out and "\x1b" not in out
