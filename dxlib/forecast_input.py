@@ -1,7 +1,7 @@
 """The input of ``dx forecast``: read a long table and check every row before any work.
 
-The table has ``series_id, year, value`` and optionally ``kind, lower, upper`` (other columns are
-ignored). Every problem is collected and raised at once as a
+The table (a UTF-8 CSV file) has ``series_id, year, value`` and optionally ``kind, lower,
+upper`` (other columns are ignored). Every problem is collected and raised at once as a
 :class:`~dxlib.errors.DataValidationError`, one line each: file, row (header = row 1), column,
 what was found, what was expected. What is checked:
 
@@ -52,6 +52,9 @@ def read_forecast_input(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     name = display_path(path)
     problems: list[Problem] = []
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        raise DataValidationError([Problem(name, "", "", "an Excel workbook", "a CSV file",
+                                           "in Excel: Save As 'CSV UTF-8'")])
     frame = read_table(path, problems)
     if frame is None:
         raise DataValidationError(problems)
