@@ -32,18 +32,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     readers see the old file or the new one, never half of it (also after Ctrl-C). The file gets
     the usual permissions (0666 less the umask), not mkstemp's 0600: outputs are meant to be
     shared."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic_many([(path, data)])[0]
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -57,25 +46,34 @@ def write_csv_atomic(frame: pd.DataFrame, path: str | Path) -> None:
 
 
 def write_atomic_many(items: Sequence[tuple[str | Path, bytes]]) -> list[Path]:
-    """Write several files all or nothing: every content goes to a temporary file next to its
-    destination first; only when all are written are they renamed into place. A failure while
-    writing (disk full, a folder that cannot be created) leaves no new file and no temporary one.
-    Check the paths first with :func:`check_outputs` for a clear message."""
+    """Write several files all or nothing, each as :func:`atomic_write_bytes` does: every
+    content goes to a temporary file next to its destination first (missing folders are
+    created); only when all are written are they renamed into place. A failure while writing
+    (disk full, a folder that cannot be created) leaves no new file, no temporary one and no new
+    folder. Check the paths first with :func:`check_outputs` for a clear message."""
     temps: list[tuple[str, Path]] = []
+    made: list[Path] = []
     try:
         for path, data in items:
             path = Path(path)
+            missing = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
             path.parent.mkdir(parents=True, exist_ok=True)
+            made += missing
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             temps.append((tmp, path))
-            os.chmod(tmp, 0o666 & ~_umask())
             with os.fdopen(fd, "wb") as fh:
+                os.fchmod(fh.fileno(), 0o666 & ~_umask())
                 fh.write(data)
         for tmp, path in temps:
             os.replace(tmp, path)
     except BaseException:
         for tmp, _ in temps:
             Path(tmp).unlink(missing_ok=True)
+        for d in sorted(set(made), key=lambda d: len(d.parts), reverse=True):
+            try:
+                d.rmdir()
+            except OSError:
+                pass
         raise
     return [path for _, path in temps]
 

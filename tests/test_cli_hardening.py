@@ -142,8 +142,9 @@ def test_a_failing_second_output_leaves_no_first_output(tmp_path: Path) -> None:
 def test_write_atomic_many_writes_all_or_nothing(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x", encoding="utf-8")
     with pytest.raises(OSError):
-        write_atomic_many([(tmp_path / "a.csv", b"1"), (tmp_path / "file" / "b.csv", b"2")])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]  # no a.csv, no temporary
+        write_atomic_many([(tmp_path / "a.csv", b"1"), (tmp_path / "x" / "y" / "c.csv", b"3"),
+                           (tmp_path / "file" / "b.csv", b"2")])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]  # no a.csv, temporary, x/y/
     written = write_atomic_many([(tmp_path / "a.csv", b"1"), (tmp_path / "new" / "b.csv", b"2")])
     assert [p.read_bytes() for p in written] == [b"1", b"2"]
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["a.csv", "b.csv", "file", "new"]
