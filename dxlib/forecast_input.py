@@ -6,10 +6,13 @@ upper`` (other columns are ignored). Every problem is collected and raised at on
 what was found, what was expected. What is checked:
 
 * ``series_id`` not empty; ``year`` written as a whole number (digits only: no ``2_020``,
-  ``2020.5``, ``-5``) from :data:`YEARS` [0] to [1], each (series, year) once. The bounded span also
-  bounds the engine's work (a series with years 1 and 2000000000 is refused, not computed);
+  ``2020.5``, ``-5``) from 1800 to 2100 (:data:`YEARS`), each (series, year) once. The bounded
+  span also bounds the engine's work (a series with years 1 and 2000000000 is refused, not
+  computed), and ``--horizon`` is at most 50;
 * ``value`` a finite number with ``|value| <= MAX_ABS`` (beyond that the engine's squares and
-  exponentials overflow; rescale, e.g. to millions);
+  exponentials overflow; rescale, e.g. to millions). A series growing so fast that its forecast
+  still overflows is refused after the computation, before anything is written
+  (:func:`finite_or_problem`);
 * ``kind`` one of the engine's kinds or empty, and the same in every row of a series; the same for
   ``lower`` and ``upper``;
 * ``share``/``index``: ``lower < upper`` (defaults 0 and 100) and every value within them;
@@ -186,17 +189,18 @@ def _check_kind(rs: list[dict], sid: str, attrs: dict, name: str,
     def bad(r: dict, found: str, expected: str, hint: str = "") -> None:
         problems.append(Problem(name, f"row {r['_row']}", "value", found, expected, hint))
 
+    a_kind = f"an {kind}" if kind == "index" else f"a {kind}"
     if kind in _BOUNDED:
         lw = 0.0 if lower is None else lower
         up = 100.0 if upper is None else upper
         if not up > lw:
             problems.append(Problem(
                 name, first_row, "upper", f"{_num(up)} in series '{sid}', with lower {_num(lw)}",
-                f"an upper bound above the lower bound (a {kind} lies between them)"))
+                f"an upper bound above the lower bound ({a_kind} lies between them)"))
             return
         for r, v in values:
             if not lw <= v <= up:
-                bad(r, f"{_num(v)} in series '{sid}', a {kind} from {_num(lw)} to {_num(up)}",
+                bad(r, f"{_num(v)} in series '{sid}', {a_kind} from {_num(lw)} to {_num(up)}",
                     f"a value from {_num(lw)} to {_num(up)}",
                     "or give the series its own lower and upper bounds")
     elif kind == "rank":
@@ -221,7 +225,7 @@ def _check_kind(rs: list[dict], sid: str, attrs: dict, name: str,
     else:
         for col, val in (("lower", lower), ("upper", upper)):
             if val is not None:
-                what = f"a {kind}" if kind else "which has no kind"
+                what = a_kind if kind else "which has no kind"
                 problems.append(Problem(
                     name, first_row, col, f"{_num(val)} for series '{sid}', {what}",
                     "bounds only for a share or index (and 'upper' for a rank)",
