@@ -124,6 +124,8 @@ def _parse_rows(frame: pd.DataFrame, opt: list[str], name: str,
                     problems.append(Problem(name, where, c, repr(rec[c]),
                                             f"a number of magnitude at most {MAX_ABS:g}"))
                     v = None
+                if rec[c] and v is None:
+                    row["_bad_bound"] = True  # reported; no second message about the bounds
                 row[c] = v
         rows.append(row)
     return rows
@@ -148,7 +150,7 @@ def _check_series(rows: list[dict], opt: list[str], name: str,
             else:
                 seen[y] = r["_row"]
         attrs = {c: _constant(rs, c, sid, name, problems) for c in opt}
-        if _CONFLICT not in attrs.values():
+        if _CONFLICT not in attrs.values() and not any(r.get("_bad_bound") for r in rs):
             _check_kind(rs, sid, attrs, name, problems)
 
 
