@@ -61,9 +61,7 @@ def read_forecast_input(path: str | Path) -> pd.DataFrame:
     frame = read_table(path, problems)
     if frame is None:
         raise DataValidationError(problems)
-    for col in ("series_id", "year", "value"):
-        if col not in frame.columns:
-            problems.append(Problem(name, "row 1", col, "no such column", f"the column '{col}'"))
+    _check_columns(list(frame.columns), name, problems)
     if problems:
         raise DataValidationError(problems)
     opt = [c for c in ("kind", "lower", "upper") if c in frame.columns]
@@ -76,6 +74,29 @@ def read_forecast_input(path: str | Path) -> pd.DataFrame:
     out["year"] = out["year"].astype("int64")
     out["value"] = out["value"].astype(float)
     return out
+
+
+_COLUMNS = ("series_id", "year", "value", "kind", "lower", "upper")
+
+
+def _check_columns(columns: list[str], name: str, problems: list[Problem]) -> None:
+    """The three required columns are there; a column that looks like a known one written
+    differently ('Kind', 'uper') is refused, as it would be silently ignored."""
+    import difflib
+
+    others = [c for c in columns if c != "_row" and c not in _COLUMNS]
+    meant: set[str] = set()
+    for col in others:
+        close = difflib.get_close_matches(col.lower(), _COLUMNS, n=1, cutoff=0.8)
+        if close and close[0] not in columns:
+            meant.add(close[0])
+            problems.append(Problem(
+                name, "row 1", col, "an unknown column, which would be ignored",
+                f"the column '{close[0]}'",
+                "column names are lower case" if col.lower() == close[0] else ""))
+    for col in ("series_id", "year", "value"):
+        if col not in columns and col not in meant:
+            problems.append(Problem(name, "row 1", col, "no such column", f"the column '{col}'"))
 
 
 def _row_number(p: Problem) -> int:
