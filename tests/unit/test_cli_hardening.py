@@ -22,7 +22,7 @@ from dxlib.cli import main, terminal_text
 from dxlib.errors import DataValidationError, ParameterError
 from dxlib.fileio import check_outputs, write_atomic_many
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MINI = FIXTURES / "mini"
 CASES = yaml.safe_load((FIXTURES / "bad_cli_inputs.yaml").read_text(encoding="utf-8"))["cases"]
 DEFAULT_ARGS = ["forecast", "--input", "{tmp}/in.csv", "--horizon", "3", "--output",
