@@ -265,6 +265,11 @@ def _parse_geos(geo: str | None, ds) -> list[str] | None:
     return wanted
 
 
+#: parameters that split a notebook's runs into sub-lists of the index when they vary (a grid
+#: over 34 provinces reads as 34 short lists, not one long one)
+INDEX_GROUPS = ("geo",)
+
+
 @main.command()
 @click.option("--batch", type=_PATH, default=None, help="Batch manifest [default: params/batch.yaml].")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -290,6 +295,7 @@ def reports(batch, out, jobs, only, executor, scheduler, timeout, resume) -> Non
     import signal
 
     from dxlib.batch import run_batch
+    from dxlib.data.preflight import plan_preflight
 
     def _terminate(signum, frame):
         raise KeyboardInterrupt(f"signal {signum}")
@@ -300,7 +306,8 @@ def reports(batch, out, jobs, only, executor, scheduler, timeout, resume) -> Non
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
         result = run_batch(batch or paths.DEFAULT_BATCH, out or paths.REPORTS, jobs=jobs, only=only,
-                           executor=executor, scheduler=scheduler, timeout=timeout, resume=resume)
+                           executor=executor, scheduler=scheduler, timeout=timeout, resume=resume,
+                           preflight=plan_preflight, group_by=INDEX_GROUPS)
     except KeyboardInterrupt:
         click.echo("interrupted: the reports that finished, run.json and index.html are complete; "
                    "run again (with --resume to reuse the finished reports)", err=True)

@@ -40,6 +40,11 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """:func:`atomic_write_bytes` of ``text`` encoded as UTF-8."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
 def write_csv_atomic(frame: pd.DataFrame, path: str | Path) -> None:
     """A frame as UTF-8 CSV without the index, written atomically."""
     atomic_write_bytes(path, csv_bytes(frame))

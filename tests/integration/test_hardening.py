@@ -258,6 +258,25 @@ PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 
 
 @pytest.mark.notebooks
+def test_a_second_batch_into_a_deleted_folder_writes_everything_again(tmp_path) -> None:
+    """Every output is written each time, also when the same text goes to the same path again."""
+    manifest = write(tmp_path / "batch.yaml",
+                     f"defaults: {{kernel: python3}}\nreports:\n  - notebook: {NB / 'report_a.ipynb'}\n")
+    out = tmp_path / "out"
+    first = runner.run_batch(manifest, out, jobs=1, progress=False)
+    assert first.ok, first.summary_text
+    written = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert {str(p) for p in written} >= {"index.html", "run.json", "report_a.html",
+                                         "report_a/report_a.ipynb", "report_a/metrics.json"}
+    html_text = (out / "report_a.html").read_text(encoding="utf-8")
+    shutil.rmtree(out)
+    second = runner.run_batch(manifest, out, jobs=1, progress=False)
+    assert second.ok, second.summary_text
+    assert sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file()) == written
+    assert (out / "report_a.html").read_text(encoding="utf-8") == html_text
+
+
+@pytest.mark.notebooks
 def test_payloads_in_data_are_escaped_end_to_end(tmp_path) -> None:
     data = tmp_path / "data"
     shutil.copytree(MINI, data)

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from dxlib import batch as runner
 from dxlib import paths
 from dxlib.cli import main
+from dxlib.data.preflight import plan_preflight
 from dxlib.errors import DxError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -77,7 +78,7 @@ def test_bad_command_gives_its_message_and_writes_nothing(case: dict, tmp_path: 
         before = _files(tmp_path)
         subst["manifest"] = str(manifest)
         with pytest.raises(DxError) as err:
-            runner.run_batch(manifest, tmp_path / "out", progress=False)
+            runner.run_batch(manifest, tmp_path / "out", progress=False, preflight=plan_preflight)
         text = str(err.value)
     for expected in case["expected"]:
         assert fill(expected, subst) in text, text
@@ -146,12 +147,12 @@ def test_no_yaml_input_can_run_code(tmp_path, mini_paths) -> None:
     with pytest.raises(DxError):
         load_dataset(targets, [mini_paths["observations"]], mini_paths["indicators"], mini_paths["geos"])
     manifest = write(tmp_path / "m.yaml", f"reports: {tag}\n")
-    with pytest.raises(DxError, match="not valid YAML"):
+    with pytest.raises(DxError, match="m.yaml, line 1, column 10: found invalid YAML"):
         runner.load_manifest(manifest)
     params = write(tmp_path / "p.yaml", f"n: {tag}\n")
     manifest = write(tmp_path / "m2.yaml", f"reports:\n  - notebook: {NB / 'report_a.ipynb'}\n"
                                            f"    params: [{params}]\n")
-    with pytest.raises(DxError, match="not valid YAML"):
+    with pytest.raises(DxError, match="p.yaml, which cannot be read"):
         runner.load_manifest(manifest)
     assert not marker.exists()
 

@@ -13,6 +13,7 @@ import pytest
 from dxlib import batch as runner
 from dxlib.batch import nbtools
 from dxlib.errors import ParameterError
+from dxlib.fileio import atomic_write_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
 REPORT_A = FIXTURES / "report_a.ipynb"
@@ -204,7 +205,7 @@ reports:
     with pytest.raises(ParameterError, match="the key 'notebook' appears twice"):
         runner.load_manifest(dup)
     unsafe = write(tmp_path / "unsafe.yaml", "reports: !!python/object/apply:os.system [ls]\n")
-    with pytest.raises(ParameterError, match="not valid YAML"):
+    with pytest.raises(ParameterError, match="found invalid YAML"):
         runner.load_manifest(unsafe)
     reserved = write(tmp_path / "reserved.yaml", f"reports:\n  - notebook: {REPORT_B}\n    slug: index\n")
     with pytest.raises(ParameterError, match="slug 'index'"):
@@ -222,6 +223,19 @@ def test_atomic_write(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(KeyboardInterrupt):
-        runner.atomic_write_text(target, "half")
+        atomic_write_text(target, "half")
     assert target.read_text(encoding="utf-8") == '{\n  "a": "đ",\n  "b": 1\n}\n'
     assert [p.name for p in target.parent.iterdir()] == ["f.json"]  # temp file removed
+
+
+def test_atomic_write_writes_every_time(tmp_path):
+    """The same text written to the same path again (after the file was deleted) is written."""
+    target = tmp_path / "page.html"
+    atomic_write_text(target, "<p>đ</p>")
+    target.unlink()
+    atomic_write_text(target, "<p>đ</p>")
+    assert target.read_text(encoding="utf-8") == "<p>đ</p>"
+    runner.write_json(target, {"a": 1})
+    target.unlink()
+    runner.write_json(target, {"a": 1})
+    assert target.read_text(encoding="utf-8") == '{\n  "a": 1\n}\n'

@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from dxlib.batch import run_batch
+from dxlib.data.preflight import plan_preflight
 from dxlib.errors import ParameterError
 
 
@@ -16,6 +17,6 @@ def test_compare_as_of_must_precede_as_of(tmp_path) -> None:
         "reports": [{"notebook": "05_plan_scorecard", "set": {"as_of": 2024, "compare_as_of": 2024}}],
     }), encoding="utf-8")
     with pytest.raises(ParameterError) as err:
-        run_batch(manifest, tmp_path / "out", progress=False)
+        run_batch(manifest, tmp_path / "out", progress=False, preflight=plan_preflight)
     assert "parameter compare_as_of: found 2024; expected a year before as_of (2024)" in str(err.value)
     assert not (tmp_path / "out").exists()

@@ -44,10 +44,11 @@ def test_other_failures_are_not_retried(monkeypatch) -> None:
 
 
 def test_index_splits_a_notebooks_runs_by_geography() -> None:
-    from dxlib.batch import _subgroups
+    from dxlib.batch import subgroups
 
     runs = [{"parameters": {"geo": g, "lang": lang}} for g in ("a", "b") for lang in ("vi", "en")]
-    subs = _subgroups(runs)
+    subs = subgroups(runs, ("geo",))
     assert [s["label"] for s in subs] == ["geo = a", "geo = b"] and [len(s["runs"]) for s in subs] == [2, 2]
     same = [{"parameters": {"lang": lang}} for lang in ("vi", "en")]
-    assert [s["label"] for s in _subgroups(same)] == [""]
+    assert [s["label"] for s in subgroups(same, ("geo",))] == [""]
+    assert [s["label"] for s in subgroups(runs, ())] == [""]  # no grouping asked for

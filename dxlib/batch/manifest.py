@@ -1,0 +1,486 @@
+"""The batch manifest: its schema (pydantic models), parameter layering and run slugs.
+
+Manifest (YAML, read by the project's one strict YAML reader, :func:`dxlib.data.read_yaml`:
+safe, duplicate keys are an error)::
+
+    defaults:                      # optional
+      kernel: dxlib                # kernel given to papermill (default "dxlib")
+      timeout: 600                 # per-cell timeout in seconds (default 600)
+      params: [params/common.yaml] # parameter files applied to every entry first
+    reports:
+      - notebook: 05_plan_scorecard            # stem under notebooks/, or a path
+        params: [params/05_plan_scorecard.yaml]
+        set: {lang: en}
+      - notebook: 04_pillar_assessment
+        grid: {pillar: [digital_infrastructure, digital_economy], lang: [vi, en]}
+        slug: pillar                           # optional slug prefix (default: notebook stem)
+
+Layering, later wins: ``defaults.params`` files, the entry's ``params`` files, ``set``, one
+combination of ``grid`` (cartesian product in listed order). A name may not be in both ``set``
+and ``grid``. Every name must be declared in the notebook's ``parameters`` cell, except names
+coming from ``defaults.params`` files: these are passed only to the notebooks that declare them
+(so that one common file can serve notebooks with different parameters), and are an error only
+when no notebook of the manifest declares them. Types follow :func:`dxlib.batch.nbtools.check_value`.
+
+Slug of a run: the prefix (``slug`` or the notebook stem, slugified), then for every key of
+``set`` and ``grid`` in the order written ``__<key>-<slugified value>``. Slugs consist of
+``[a-z0-9_-]`` only, so they cannot leave the output folder; ``index`` and ``run`` are reserved.
+
+Every problem of a manifest is reported at once, each with the manifest's line.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import hashlib
+import itertools
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, ValidationError
+
+from dxlib import paths
+from dxlib.batch.execute import DEFAULT_KERNEL
+from dxlib.batch.nbtools import ParamSpec, check_value, declared_parameters, suggest
+from dxlib.batch.util import slugify
+from dxlib.data import read_yaml
+from dxlib.errors import ParameterError, Problem, display_path
+
+#: Per-cell timeout (seconds) when the manifest and the caller give none.
+DEFAULT_TIMEOUT = 600
+#: Longest slug; longer ones are cut and end with a hash of the full slug.
+MAX_SLUG = 120
+#: Slugs that would collide with the batch's own files.
+RESERVED_SLUGS = frozenset({"index", "run"})
+SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_PATH_LIKE = re.compile(r"[/\\]|\.\.|^[.~]")
+_NOTEBOOK = "a notebook stem under notebooks/ or a path to a .ipynb file"
+
+
+# --------------------------------------------------------------------------------------------
+# Schema
+
+
+def _one_or_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+_Files = Annotated[list[StrictStr], BeforeValidator(_one_or_list)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Defaults(_Model):
+    """``defaults:`` of a manifest."""
+
+    kernel: Annotated[StrictStr, Field(min_length=1)] = DEFAULT_KERNEL
+    timeout: Annotated[float, Field(gt=0, strict=True)] | None = DEFAULT_TIMEOUT
+    params: _Files = []
+
+
+class Entry(_Model):
+    """One item of ``reports:``."""
+
+    notebook: Annotated[StrictStr, Field(min_length=1)]
+    params: _Files | None = None
+    set: dict[StrictStr, Any] | None = None
+    grid: dict[StrictStr, Annotated[list[Any], Field(min_length=1)]] | None = None
+    slug: StrictStr | None = None
+
+
+class Manifest(_Model):
+    """A whole manifest."""
+
+    defaults: Defaults | None = None
+    reports: Annotated[list[Entry], Field(min_length=1)]
+
+
+#: What is expected at a place of the manifest (ints stand for any index, "*" for any key).
+_EXPECTED: dict[tuple, str] = {
+    (): "a mapping with 'reports' (and 'defaults')",
+    ("defaults",): "a mapping",
+    ("defaults", "kernel"): "a kernel name (text)",
+    ("defaults", "timeout"): "a positive number of seconds (or null)",
+    ("defaults", "params"): "a list of parameter files",
+    ("reports",): "a non-empty list of report entries",
+    ("reports", 0): "a mapping with 'notebook'",
+    ("reports", 0, "notebook"): _NOTEBOOK,
+    ("reports", 0, "params"): "a list of parameter files",
+    ("reports", 0, "set"): "a mapping of parameter names to values",
+    ("reports", 0, "grid"): "a mapping of parameter names to lists",
+    ("reports", 0, "grid", "*"): "a non-empty list of values",
+    ("reports", 0, "slug"): "text with letters or digits",
+}
+
+
+def _place(loc: Sequence[Any]) -> tuple:
+    """A pydantic error location cut to the places of :data:`_EXPECTED` (an error inside a
+    list of files is an error of the list)."""
+    loc = tuple(loc)
+    if loc[:1] == ("defaults",):
+        return loc[:2]
+    if loc[:1] == ("reports",) and len(loc) >= 3:
+        return loc[:4] if loc[2] == "grid" else loc[:3]
+    return loc
+
+
+def _pattern(place: tuple) -> tuple:
+    return tuple(0 if isinstance(x, int) else ("*" if i == 3 else x) for i, x in enumerate(place))
+
+
+def _fields(place: tuple) -> list[str]:
+    model = {(): Manifest, ("defaults",): Defaults, ("reports", 0): Entry}.get(_pattern(place))
+    return sorted(model.model_fields) if model else []
+
+
+def _at(data: Any, place: tuple) -> Any:
+    for x in place:
+        try:
+            data = data[x]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", type(None): "nothing"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _found(value: Any, expected: str) -> str:
+    return _type_name(value) if "mapping" in expected else _short(value)
+
+
+class _Problems:
+    """The problems of one manifest, each with the line it is on."""
+
+    def __init__(self, manifest: Path, lines: dict[tuple, int] | None = None):
+        self.file = display_path(manifest)
+        self.lines = lines or {}
+        self.items: list[Problem] = []
+        self.order: list[int] = []  # line of each item, to report them in file order
+
+    def line(self, place: Sequence[Any]) -> int:
+        """The line of ``place`` or of the nearest enclosing place the file has (0: none)."""
+        place = tuple(place)
+        while place and place not in self.lines:
+            place = place[:-1]
+        return self.lines.get(place, 0)
+
+    def add(self, place: Sequence[Any], found: str, expected: str, hint: str = "", tail: str = "") -> None:
+        """A problem at ``place``, a YAML path such as ``("reports", 2, "set", "lang")``, shown
+        as ``line 7, reports[2].set.lang`` (``tail`` appended)."""
+        text = ""
+        for x in place:
+            text += f"[{x}]" if isinstance(x, int) else (f".{x}" if text else str(x))
+        text = (text or "(top level)") + tail
+        line = self.line(place)
+        self.items.append(Problem(self.file, f"line {line}, {text}" if line else text, "", found,
+                                  expected, hint))
+        self.order.append(line)
+
+    def schema(self, exc: ValidationError, data: Any) -> set[tuple]:
+        """Add the problems of a pydantic validation; the places that failed."""
+        bad: set[tuple] = set()
+        for err in exc.errors():
+            place = _place(err["loc"])
+            if place in bad:
+                continue
+            bad.add(place)
+            if err["type"] == "extra_forbidden":
+                fields = _fields(place[:-1])
+                key = str(place[-1])
+                self.add(place, f"unknown key '{key}'", "one of: " + ", ".join(fields), suggest(key, fields))
+                continue
+            expected = _EXPECTED.get(_pattern(place), err["msg"])
+            found = "nothing" if err["type"] == "missing" else _found(_at(data, place), expected)
+            self.add(place, found, expected)
+        return bad
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            self.items = [p for _, _, p in sorted(zip(self.order, range(len(self.items)), self.items,
+                                                      strict=True))]
+            n = len(self.items)
+            head = f"{n} problem{'s' if n != 1 else ''} in the manifest {self.file}:"
+            err = ParameterError("\n".join([head, *(f"- {p}" for p in self.items)]))
+            err.problems = list(self.items)  # type: ignore[attr-defined]
+            raise err
+
+
+def _valid_part(model: type[_Model], raw: Any, bad: set[tuple], prefix: tuple) -> Any:
+    """``raw`` validated as ``model`` without the keys that failed (``None`` if still invalid),
+    so that the rest of a faulty manifest is checked too."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict) or prefix in bad:
+        return None
+    n = len(prefix)
+    failed = {place[n] for place in bad if place[:n] == prefix and len(place) > n}
+    kept = {k: v for k, v in raw.items() if k not in failed}
+    try:
+        return model.model_validate(kept)
+    except ValidationError:
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Runs
+
+
+@dataclass
+class RunSpec:
+    """One run of a notebook with one parameter set."""
+
+    slug: str
+    notebook: Path
+    parameters: dict[str, Any]  # fully layered values passed to papermill
+    param_files: list[Path] = field(default_factory=list)
+    kernel: str = DEFAULT_KERNEL
+    timeout: float | None = DEFAULT_TIMEOUT
+    defaults: dict[str, str] = field(default_factory=dict)  # declared defaults, as written
+    manifest: Path | None = None
+    entry: str = ""  # where in the manifest, e.g. "reports[3]"
+
+    @cached_property
+    def notebook_text(self) -> str:
+        """The notebook file's content."""
+        return self.notebook.read_text(encoding="utf-8")
+
+    def value(self, name: str) -> Any:
+        """The value this run gives parameter ``name``: the layered one, else the notebook's
+        default when that is a literal; ``None`` otherwise."""
+        if name in self.parameters:
+            return self.parameters[name]
+        try:
+            return ast.literal_eval(self.defaults.get(name, "None"))
+        except (ValueError, SyntaxError):
+            return None
+
+    def payload(self) -> dict[str, Any]:
+        """The picklable, filesystem-independent input of :func:`~dxlib.batch.execute_run`."""
+        return {
+            "slug": self.slug,
+            "notebook_name": self.notebook.name,
+            "notebook_json": self.notebook_text,
+            "parameters": self.parameters,
+            "kernel": self.kernel,
+            "timeout": self.timeout,
+            "cwd": str(self.notebook.parent),
+        }
+
+
+def _notebook_path(name: str) -> Path:
+    if name.endswith(".ipynb") or "/" in name or os.sep in name:
+        return paths.resolve(name)
+    return paths.NOTEBOOKS / f"{name}.ipynb"
+
+
+def _run_slug(prefix: str, keys: list[tuple[str, Any]]) -> str:
+    slug = prefix + "".join(f"__{slugify(k)}-{slugify(v)}" for k, v in keys)
+    if len(slug) > MAX_SLUG:  # file names have limits; keep it unique with a hash
+        digest = hashlib.sha256(slug.encode("utf-8")).hexdigest()[:10]
+        slug = slug[: MAX_SLUG - 12].rstrip("_-") + "__" + digest
+    return slug
+
+
+class _Loader:
+    """Reads parameter files and notebooks once each, recording their problems."""
+
+    def __init__(self, pb: _Problems):
+        self.pb = pb
+        self.params: dict[Path, dict | None] = {}
+        self.declared: dict[Path, dict[str, ParamSpec] | None] = {}
+
+    def param_file(self, file: str, place: tuple) -> tuple[Path, dict]:
+        p = paths.resolve(file)
+        if p not in self.params:
+            self.params[p] = None
+            if not p.is_file():
+                self.pb.add(place, f"'{file}', which does not exist ({display_path(p)})",
+                            "an existing parameter file (paths are relative to the project root)")
+            elif not p.read_bytes().strip():
+                self.params[p] = {}
+            else:
+                problems: list[Problem] = []
+                values, _ = read_yaml(p, problems)
+                if problems:
+                    self.pb.add(place, f"{display_path(p)}, which cannot be read ({problems[0].where}: "
+                                f"{problems[0].found})", "a readable YAML parameter file")
+                elif values is not None and (not isinstance(values, dict)
+                                             or not all(isinstance(k, str) for k in values)):
+                    self.pb.add(place, f"{display_path(p)} holding {_type_name(values)}",
+                                "a mapping of parameter names to values")
+                else:
+                    self.params[p] = values or {}
+        return p, self.params[p] or {}
+
+    def notebook(self, name: str, place: tuple) -> tuple[Path | None, dict[str, ParamSpec] | None]:
+        nb_path = _notebook_path(name)
+        if not nb_path.is_file():
+            stems = sorted(p.stem for p in paths.NOTEBOOKS.glob("*.ipynb"))
+            self.pb.add(place, f"'{name}', which does not exist ({display_path(nb_path)})", _NOTEBOOK,
+                        suggest(Path(name).stem, stems))
+            return None, None
+        if nb_path not in self.declared:
+            try:
+                self.declared[nb_path] = declared_parameters(nb_path)
+            except Exception as exc:  # noqa: BLE001 - any unreadable notebook
+                self.declared[nb_path] = None
+                self.pb.add(place, f"{display_path(nb_path)}, which cannot be read "
+                            f"({type(exc).__name__}: {exc})", "a Jupyter notebook")
+        return nb_path, self.declared[nb_path]
+
+
+def load_manifest(path: str | os.PathLike[str], *, only: str | None = None) -> list[RunSpec]:
+    """Read and validate a batch manifest; the runs it describes, in manifest order.
+
+    Every problem is collected and reported in one :class:`~dxlib.errors.ParameterError` naming
+    the manifest, the line and the YAML path. ``only`` keeps the runs whose slug matches it (an
+    ``fnmatch`` pattern if it contains ``*?[``, else a substring); the whole manifest is
+    validated first either way.
+    """
+    manifest = paths.resolve(path)
+    read_problems: list[Problem] = []
+    data, lines = read_yaml(manifest, read_problems)
+    pb = _Problems(manifest, lines)
+    pb.items += read_problems
+    pb.order += [0] * len(read_problems)
+    pb.raise_if_any()
+    if not isinstance(data, dict):
+        pb.add((), _type_name(data), _EXPECTED[()])
+        pb.raise_if_any()
+    bad: set[tuple] = set()
+    try:
+        Manifest.model_validate(data)
+    except ValidationError as exc:
+        bad = pb.schema(exc, data)
+    defaults = _valid_part(Defaults, data.get("defaults"), bad, ("defaults",)) or Defaults()
+    raw_reports = data.get("reports") if isinstance(data.get("reports"), list) else []
+    entries = [_valid_part(Entry, raw, bad, ("reports", i)) for i, raw in enumerate(raw_reports)]
+
+    loader = _Loader(pb)
+    defaults_loaded = [loader.param_file(f, ("defaults", "params", j)) for j, f in enumerate(defaults.params)]
+    runs: list[RunSpec] = []
+    slug_where: dict[str, str] = {}
+    declared_anywhere: set[str] = set()
+    for i, entry in enumerate(entries):
+        if entry is None:
+            continue
+        here = ("reports", i)
+        nb_path, declared = loader.notebook(entry.notebook, (*here, "notebook"))
+        declared_anywhere.update(declared or {})
+
+        def check(place: tuple, pname: str, value: Any, strict: bool = True, tail: str = "",
+                  declared=declared, nb_path=nb_path) -> bool:
+            """Check one value; False when the name is not declared (and not strict)."""
+            if declared is None:
+                return True
+            spec = declared.get(pname)
+            if spec is None:
+                if strict:
+                    pb.add(place, f"parameter '{pname}', which {nb_path.stem} does not declare",
+                           "one of: " + (", ".join(declared) or "(no parameters)"),
+                           suggest(pname, list(declared)), tail=tail)
+                return False
+            expected = check_value(spec, value)
+            if expected is not None:
+                pb.add(place, f"{type(value).__name__} {_short(value)}", expected, tail=tail)
+            return True
+
+        values: dict[str, Any] = {}
+        files: list[Path] = []
+        for j, (p, vals) in enumerate(defaults_loaded):
+            files.append(p)
+            for k, v in vals.items():
+                if check(("defaults", "params", j), k, v, strict=False, tail=f" ({display_path(p)}).{k}"):
+                    values[k] = v
+        for j, f in enumerate(entry.params or []):
+            p, vals = loader.param_file(f, (*here, "params", j))
+            files.append(p)
+            for k, v in vals.items():
+                check((*here, "params", j), k, v, tail=f" ({display_path(p)}).{k}")
+                values[k] = v
+        set_values = entry.set or {}
+        for k, v in set_values.items():
+            check((*here, "set", k), k, v)
+            values[k] = v
+        grid = entry.grid or {}
+        for k, vs in grid.items():
+            if k in set_values:
+                pb.add((*here, "grid", k), f"'{k}' in both set and grid", "each name in one of them")
+            for m, v in enumerate(vs):
+                check((*here, "grid", k, m), k, v)
+        prefix = entry.slug
+        if prefix is not None and not slugify(prefix):
+            pb.add((*here, "slug"), _short(prefix), _EXPECTED[("reports", 0, "slug")])
+            prefix = None
+        elif prefix is not None and _PATH_LIKE.search(prefix):
+            pb.add((*here, "slug"), f"{_short(prefix)}, a path that could leave the output folder",
+                   "a plain name (letters, digits, spaces, _ and -; no '/', '\\' or '..')")
+            prefix = None
+        if nb_path is None:
+            continue
+        prefix_slug = slugify(prefix if prefix is not None else nb_path.stem)
+        order = [key for key in raw_reports[i] if key in ("set", "grid")]
+        slug_keys = [(src, k) for src in order for k in (set_values if src == "set" else grid)]
+        defaults_text = {n: s.default_source for n, s in (declared or {}).items()}
+        for combo in itertools.product(*grid.values()):
+            chosen = dict(zip(grid.keys(), combo, strict=True))
+            run_values = {**values, **chosen}
+            slug = _run_slug(prefix_slug, [(k, set_values[k] if src == "set" else chosen[k])
+                                           for src, k in slug_keys])
+            if slug in slug_where:
+                pb.add(here, f"duplicate slug '{slug}' (also made by {slug_where[slug]})",
+                       "a unique slug per run: add a 'slug' prefix or change set/grid")
+                continue
+            if slug in RESERVED_SLUGS or not SLUG_OK.match(slug):
+                pb.add((*here, "slug"), f"slug '{slug}'",
+                       "a slug other than index/run, starting with a letter or digit")
+                continue
+            slug_where[slug] = f"reports[{i}]"
+            runs.append(RunSpec(slug, nb_path, run_values, list(files), defaults.kernel,
+                                defaults.timeout, defaults_text, manifest, f"reports[{i}]"))
+
+    # names in defaults.params files that no notebook declares are typos, not "shared" names
+    for j, (p, vals) in enumerate(defaults_loaded):
+        for k in vals:
+            if declared_anywhere and k not in declared_anywhere:
+                pb.add(("defaults", "params", j),
+                       f"parameter '{k}', which no notebook of the manifest declares",
+                       "a parameter of at least one notebook", suggest(k, declared_anywhere),
+                       tail=f" ({display_path(p)}).{k}")
+    pb.raise_if_any()
+    return select(runs, only, manifest) if only else runs
+
+
+def select(runs: list[RunSpec], only: str, manifest: Path) -> list[RunSpec]:
+    """The runs whose slug matches ``only`` (``fnmatch`` pattern if it has ``*?[``, else a
+    substring); ``ParameterError`` listing the slugs when none does."""
+    if any(c in only for c in "*?["):
+        chosen = [r for r in runs if fnmatch.fnmatchcase(r.slug, only)]
+    else:
+        chosen = [r for r in runs if only in r.slug]
+    if not chosen:
+        hint = suggest(only, [r.slug for r in runs])
+        raise ParameterError(
+            f"{display_path(manifest)}: no run matches --only {only!r}"
+            + (f" ({hint})" if hint else "")
+            + "; slugs are: "
+            + ", ".join(r.slug for r in runs)
+        )
+    return chosen
