@@ -355,12 +355,13 @@ def load_manifest(path: str | os.PathLike[str], *, only: str | None = None) -> l
     validated first either way.
     """
     manifest = paths.resolve(path)
+    if not manifest.is_file():
+        raise ParameterError(f"{display_path(manifest)}: file not found")
     read_problems: list[Problem] = []
     data, lines = read_yaml(manifest, read_problems)
+    if read_problems:
+        raise ParameterError("\n".join(str(p) for p in read_problems))
     pb = _Problems(manifest, lines)
-    pb.items += read_problems
-    pb.order += [0] * len(read_problems)
-    pb.raise_if_any()
     if not isinstance(data, dict):
         pb.add((), _type_name(data), _EXPECTED[()])
         pb.raise_if_any()
