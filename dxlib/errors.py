@@ -60,5 +60,5 @@ def display_path(path: str | Path) -> str:
     p = Path(path)
     try:
         return str(p.resolve().relative_to(ROOT.resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside the root; a symbolic link loop
         return str(p)

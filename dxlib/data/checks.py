@@ -1,7 +1,8 @@
 """Checks of a loaded dataset against what a command or notebook run asks of it, made before any
 long work starts: an ``as_of`` year before every observation, a target whose deadline precedes
-all the data of its series. Each raises one of dxlib's errors with a message naming the file,
-row or YAML path, what was found and what was expected.
+all the data of its series, a ratio target whose denominator is 0 in some year. Each raises one
+of dxlib's errors with a message naming the file, row or YAML path, what was found and what was
+expected.
 
 The loaders of :mod:`dxlib.data` check each file and the files against one another; these
 checks concern the *question* (which year, which target) rather than the files.
@@ -85,9 +86,41 @@ def deadline_problems(ds: Any) -> list[Problem]:
     return problems
 
 
+def ratio_problems(ds: Any) -> list[Problem]:
+    """One problem per ratio target (``numerator`` / ``denominator``) whose denominator has a
+    full-year value of 0 or less in a year up to the target's deadline, at the target's own
+    geography or (for a target of the plan's geography, which ``--geo`` may assess anywhere) at
+    any geography: the ratio is undefined there (infinite, which would read as "met early")."""
+    reg = ds.registry
+    file = display_path(reg.path) if reg.path is not None else "(target registry)"
+    obs = full_year(ds.observations)
+    problems: list[Problem] = []
+    for i, (tid, t) in enumerate(reg.targets.iterrows()):
+        den = t.get("denominator")
+        if not isinstance(den, str) or not isinstance(t.get("numerator"), str):
+            continue
+        rows = obs[(obs["indicator"] == den) & (obs["value"] <= 0)
+                   & (obs["year"] <= int(t["deadline"]))]
+        if isinstance(t.get("geo"), str) and t["geo"] != reg.geo:
+            rows = rows[rows["geo"] == t["geo"]]
+        if len(rows):
+            first = rows.sort_values(["year", "source_file", "source_row"], kind="stable").iloc[0]
+            more = f" and {len(rows) - 1} more" if len(rows) > 1 else ""
+            problems.append(Problem(
+                file, f"targets[{i}] ({tid}).denominator", "",
+                f"'{den}', whose value for {first['geo']} in {int(first['year'])} is "
+                f"{first['value']:g} ({_where(first)}{more})",
+                "a denominator above 0 in every year up to the deadline "
+                f"{int(t['deadline'])}",
+                "a ratio over 0 is undefined: correct the observation, or remove it",
+            ))
+    return problems
+
+
 def check_dataset(ds: Any) -> None:
-    """Raise :class:`~dxlib.errors.DataValidationError` listing :func:`deadline_problems`."""
-    problems = deadline_problems(ds)
+    """Raise :class:`~dxlib.errors.DataValidationError` listing :func:`deadline_problems` and
+    :func:`ratio_problems`."""
+    problems = deadline_problems(ds) + ratio_problems(ds)
     if problems:
         raise DataValidationError(problems)
 

@@ -155,9 +155,9 @@ def _observation_row(row: dict[str, str], name: str, where: str, locale: Literal
     if row["confidence"] not in CONFIDENCE:
         problems.append(Problem(name, where, "confidence", repr(row["confidence"]),
                                 "one of high, medium, low"))
-    if row["published"] and not _PUBLISHED.match(row["published"]):
-        problems.append(Problem(name, where, "published", repr(row["published"]),
-                                "a date YYYY-MM-DD, YYYY-MM or YYYY (or an empty cell)"))
+    expected = _published_expected(row["published"], year) if row["published"] else ""
+    if expected:
+        problems.append(Problem(name, where, "published", repr(row["published"]), expected))
     as_of = None
     if row["as_of"]:
         try:
@@ -177,6 +177,23 @@ def _observation_row(row: dict[str, str], name: str, where: str, locale: Literal
         "published": row["published"], "quote": row["quote"], "confidence": row["confidence"],
         "as_of": as_of, "note": row["note"], "source_file": name, "source_row": row["_row"],
     }
+
+
+def _published_expected(text: str, year: int | None) -> str:
+    """What a ``published`` cell should be when ``text`` is not acceptable, else '': a real date
+    YYYY-MM-DD, YYYY-MM or YYYY, in :data:`YEAR_RANGE` and not before the year of the value."""
+    if not _PUBLISHED.match(text):
+        return "a date YYYY-MM-DD, YYYY-MM or YYYY (or an empty cell)"
+    parts = [int(x) for x in text.split("-")]
+    if not YEAR_RANGE[0] <= parts[0] <= YEAR_RANGE[1]:
+        return f"a date from {YEAR_RANGE[0]} to {YEAR_RANGE[1]}"
+    try:
+        date(*parts, *[1] * (3 - len(parts)))
+    except ValueError:
+        return "a real date (month 1 to 12, a day the month has)"
+    if year is not None and parts[0] < year:
+        return f"a date in or after {year}, the year the value is for"
+    return ""
 
 
 def _check_duplicates(obs: pd.DataFrame, problems: list[Problem]) -> None:

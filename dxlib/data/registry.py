@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import difflib
 import math
+import unicodedata
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import ValidationError, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from dxlib import paths
+from dxlib.data.observations import YEAR_RANGE
 from dxlib.data.schema import RuleError, StrictModel, pydantic_problems, yaml_where
 from dxlib.data.yamlio import read_yaml
 from dxlib.errors import DataValidationError, Problem, display_path
@@ -21,6 +24,47 @@ from dxlib.model import KINDS, TargetRegistry
 
 #: the kinds a target may have: a series kind, a growth rate or a qualitative milestone
 TARGET_KINDS: tuple[str, ...] = (*KINDS, "growth", "milestone")
+
+
+def _not_boolean(what: str):
+    """A validator refusing YAML's true/false/yes/no (booleans, which pydantic would take as 1
+    and 0) where ``what`` (e.g. "a year such as 2025") is expected."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool):
+            raise PydanticCustomError("bool_not_number", "{what}, not true or false",
+                                      {"what": what})
+        return value
+
+    return check
+
+
+def _year_in_range(year: int) -> int:
+    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        raise PydanticCustomError("year_range", "a year from {lo} to {hi}",
+                                  {"lo": YEAR_RANGE[0], "hi": YEAR_RANGE[1]})
+    return year
+
+
+#: a year of the plan (deadline, base year): a whole number from 1990 to 2100, not a boolean
+_Year = Annotated[int, BeforeValidator(_not_boolean("a year such as 2025")),
+                  AfterValidator(_year_in_range)]
+#: a target value: a finite number (not .nan or .inf), not a boolean
+_Value = Annotated[float, BeforeValidator(_not_boolean("a number")),
+                   Field(allow_inf_nan=False)]
+
+
+def _nfc(data: Any) -> Any:
+    """Every text of a loaded YAML document in Unicode normal form C, so that an id typed with
+    combining accents (NFD, as some editors and macOS file names write 'kinh_tế') is the same id
+    as the one typed precomposed."""
+    if isinstance(data, str):
+        return unicodedata.normalize("NFC", data)
+    if isinstance(data, dict):
+        return {_nfc(k): _nfc(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_nfc(v) for v in data]
+    return data
 
 
 class _Source(StrictModel):
@@ -35,7 +79,7 @@ class _PlanHeader(StrictModel):
     title_en: str
     geo: str
     issued: date | str
-    deadline: int
+    deadline: _Year
     source: _Source | str
 
 
@@ -58,13 +102,13 @@ class _Target(StrictModel):
     text_en: str
     kind: Literal["share", "level", "count", "rank", "index", "growth", "milestone"]
     comparator: Literal[">=", ">", "<=", "<"] | None = None
-    value: float | None = None
+    value: _Value | None = None
     unit: str | None = None
-    deadline: int
+    deadline: _Year
     indicator: str | None = None
     level: Literal["province", "district", "commune"] | None = None
     measure: Literal["yoy", "cagr"] | None = None
-    base_year: int | None = None
+    base_year: _Year | None = None
     numerator: str | None = None
     denominator: str | None = None
     geo: str | None = None
@@ -100,6 +144,18 @@ class _Target(StrictModel):
                            "both numerator and denominator, or neither"))
         if self.numerator is not None and self.indicator is not None:
             errors.append(("indicator", "either indicator or numerator/denominator, not both"))
+        if self.numerator is not None and self.numerator == self.denominator:
+            errors.append(("denominator", "a series other than the numerator (a series divided "
+                                          "by itself is always 1)"))
+        if self.value is not None:
+            if self.kind == "count" and not (self.value.is_integer() and self.value >= 0):
+                errors.append(("value", "a whole number of 0 or more: a count target counts "
+                                        "whole units"))
+            if self.kind == "rank" and not (self.value.is_integer() and self.value >= 1):
+                errors.append(("value", "a whole rank of 1 or more, such as 20"))
+            if self.kind == "share" and self.indicator is None and self.unit == "%" \
+                    and not 0 <= self.value <= 100:  # (with an indicator: its bounds)
+                errors.append(("value", "a percentage from 0 to 100"))
         if errors:
             raise RuleError(errors)
         return self
@@ -130,6 +186,7 @@ def load_targets(
     if not isinstance(data, dict):
         raise DataValidationError([Problem(name, "top level", "", type(data).__name__,
                                            "a mapping with the keys plan, pillars, targets")])
+    raw, data = data, _nfc(data)
     try:
         reg = _Registry.model_validate(data)
     except ValidationError as exc:
@@ -141,8 +198,14 @@ def load_targets(
 
     pillar_ids = [pl.id for pl in reg.pillars]
     for i, pl in enumerate(reg.pillars):
-        if pillar_ids.index(pl.id) != i:
-            problems.append(Problem(name, f"pillars[{i}]", "id", f"'{pl.id}' again", "a unique id"))
+        first = pillar_ids.index(pl.id)
+        if first != i:
+            ids = [x.get("id") if isinstance(x, dict) else None for x in raw["pillars"]]
+            hint = (f"pillars[{first}] has the same id written with other Unicode code points "
+                    "(precomposed or combining accents); both read as one id"
+                    if ids[first] != ids[i] else "")
+            problems.append(Problem(name, f"pillars[{i}]", "id", f"'{pl.id}' again", "a unique id",
+                                    hint))
     dept_ids = {d.id for d in reg.departments}
     seen: dict[str, int] = {}
     for i, t in enumerate(reg.targets):
@@ -153,7 +216,7 @@ def load_targets(
         if t.pillar not in pillar_ids:
             close = difflib.get_close_matches(t.pillar, pillar_ids, n=1)
             problems.append(Problem(name, where(i, "pillar"), "pillar", repr(t.pillar),
-                                    "one of the pillars: " + ", ".join(pillar_ids),
+                                    "one of the pillars: " + ", ".join(dict.fromkeys(pillar_ids)),
                                     f"did you mean '{close[0]}'?" if close else ""))
         if t.owner is not None and reg.departments and t.owner not in dept_ids:
             problems.append(Problem(name, where(i, "owner"), "owner", repr(t.owner),

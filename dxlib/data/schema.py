@@ -86,6 +86,8 @@ def pydantic_problems(exc: ValidationError, name: str, data: Any, lines: dict[tu
             continue
         where, column = yaml_where(loc, data, lines)
         found = repr(err.get("input"))
+        if isinstance(err.get("input"), bool):  # YAML true/false/yes/no
+            found = f"{str(err['input']).lower()} (a boolean)"
         if len(found) > 60:
             found = found[:57] + "..."
         if kind == "missing":
@@ -115,6 +117,7 @@ _PYDANTIC_EXPECTED = {
     "list_type": "a list", "dict_type": "a mapping (key: value lines)",
     "model_type": "a mapping (key: value lines)", "date_parsing": "a date YYYY-MM-DD",
     "date_from_datetime_parsing": "a date YYYY-MM-DD", "bool_parsing": "true or false",
+    "finite_number": "a finite number (not .nan or .inf)",
 }
 
 

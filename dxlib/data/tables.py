@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import csv
 import difflib
+import errno
 import io
 import math
+import os
 import re
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -24,14 +27,65 @@ VI_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
 _VI_NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d{3})*(,\d+)?$|^[+-]?\d+(,\d+)?$")
 
 
-def read_text(path: Path, problems: list[Problem]) -> str | None:
-    """The text of a UTF-8 file (a byte-order mark is dropped), or None after appending a problem
-    when the file is missing, not UTF-8 or empty."""
+#: the largest data file read (bytes): a table of 224k observation rows is about 60 MB
+MAX_TABLE_BYTES: int = 256 * 2**20
+
+
+def _size(n: int) -> str:
+    """A byte count as people read it (KB, MB), for messages."""
+    for unit, size in (("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def check_file(path: Path, problems: list[Problem], max_bytes: int = MAX_TABLE_BYTES) -> bool:
+    """True when ``path`` is a regular, readable file of at most ``max_bytes``; otherwise append
+    one problem saying what is there instead (nothing, a folder, a symbolic link loop or a link
+    to nothing, a device or pipe, a file too large or not readable) and return False."""
     name = display_path(path)
-    if not path.exists():
-        problems.append(Problem(name, "", "", "no such file", "an existing file"))
+
+    def refuse(found: str, expected: str = "an existing file", hint: str = "") -> bool:
+        problems.append(Problem(name, "", "", found, expected, hint))
+        return False
+
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            return refuse(f"a symbolic link to a missing file ({os.readlink(path)})")
+        return refuse("no such file")
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return refuse("a symbolic link loop (the link leads back to itself)",
+                          "a file, or a link to one")
+        if exc.errno == errno.ENOTDIR:
+            return refuse("no such file (a part of the path is a file, not a folder)")
+        return refuse(f"a path that cannot be read ({exc.strerror})", "a readable file")
+    if stat.S_ISDIR(st.st_mode):
+        return refuse("a folder", "a file (give the path of a file inside the folder)")
+    if not stat.S_ISREG(st.st_mode):
+        return refuse("a special file (a device, pipe or socket)", "a regular file")
+    if st.st_size > max_bytes:
+        return refuse(f"a file of {_size(st.st_size)}", f"a file of at most {_size(max_bytes)}")
+    if not os.access(path, os.R_OK):
+        return refuse("a file that cannot be read (permission denied)", "a readable file")
+    return True
+
+
+def read_text(path: Path, problems: list[Problem], max_bytes: int = MAX_TABLE_BYTES) -> str | None:
+    """The text of a UTF-8 file (a byte-order mark is dropped), or None after appending one
+    problem when the path is not a readable file of at most ``max_bytes`` (:func:`check_file`),
+    is not UTF-8 or is empty."""
+    name = display_path(path)
+    if not check_file(path, problems, max_bytes):
         return None
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:  # e.g. removed or made unreadable between the check and the read
+        problems.append(Problem(name, "", "", f"a file that cannot be read ({exc.strerror})",
+                                "a readable file"))
+        return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -58,8 +112,7 @@ def read_table(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     """
     name = display_path(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        if not path.exists():
-            problems.append(Problem(name, "", "", "no such file", "an existing file"))
+        if not check_file(path, problems):
             return None
         body = _read_workbook(path, name, problems)
         if body is None:
@@ -119,10 +172,14 @@ def _cell_text(value: Any) -> str:
 
 
 def _read_workbook(path: Path, name: str, problems: list[Problem]) -> pd.DataFrame | None:
-    """The data sheet of an .xlsx workbook (the first sheet whose first row names the
-    'indicator' column) as a frame of strings with ``_row``. Excel stores a cell shown as
-    "85.75%" as 0.8575: such percent-formatted number cells are rejected with a hint rather than
-    read 100 times too small."""
+    """The data sheet of an .xlsx workbook as a frame of strings with ``_row``.
+
+    The data sheet is the sheet whose first row names the columns ``indicator`` and ``year`` (or
+    ``value``); a workbook with two such sheets is refused (naming them) rather than one of them
+    silently ignored. Without one, the first sheet naming ``indicator`` is read (its missing
+    columns are then reported). Excel stores a cell shown as "85.75%" as 0.8575: such
+    percent-formatted number cells are rejected with a hint rather than read 100 times too
+    small; a formula whose result the file does not store is reported as a formula."""
     from openpyxl import load_workbook
 
     try:
@@ -130,39 +187,62 @@ def _read_workbook(path: Path, name: str, problems: list[Problem]) -> pd.DataFra
     except Exception as exc:  # openpyxl raises many types for broken workbooks
         problems.append(Problem(name, "", "", f"an unreadable workbook ({exc})", "an .xlsx workbook"))
         return None
+    candidates = []
     for ws in wb.worksheets:
         rows = list(ws.iter_rows())
-        if not rows:
-            continue
-        header = [_header_name(_cell_text(c.value)) for c in rows[0]]
-        if "indicator" not in header:
-            continue
-        records = []
-        n_before = len(problems)
-        for cells in rows[1:]:
-            rec = {}
-            for col, cell in zip(header, cells, strict=False):
-                if not col:
-                    continue
-                if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool) \
-                        and "%" in (cell.number_format or ""):
+        header = [_header_name(_cell_text(c.value)) for c in rows[0]] if rows else []
+        if "indicator" in header:
+            candidates.append((ws, rows, header))
+    if not candidates:
+        problems.append(Problem(name, "", "", "no sheet with a header row naming 'indicator'",
+                                "a sheet whose first row holds the column names"))
+        return None
+    data = [c for c in candidates if {"year", "value", "value_vi"} & set(c[2])]
+    if len(data) > 1:
+        problems.append(Problem(
+            name, "", "", f"data on {len(data)} sheets ("
+            + ", ".join(repr(ws.title) for ws, _, _ in data) + ")",
+            "one sheet of observations (a first row naming indicator, year and value)",
+            "move all rows to one sheet, or save each sheet as a file of its own"))
+        return None
+    ws, rows, header = data[0] if data else candidates[0]
+    formulas: Any = None
+    records = []
+    n_before = len(problems)
+    for cells in rows[1:]:
+        rec = {}
+        for col, cell in zip(header, cells, strict=False):
+            if not col:
+                continue
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool) \
+                    and "%" in (cell.number_format or ""):
+                problems.append(Problem(
+                    name, f"row {cell.row}", col, f"a cell formatted as a percentage "
+                    f"(shown {cell.value * 100:g}%, stored {cell.value:g})",
+                    "the number as it is written in the source",
+                    f"type {cell.value * 100:g} in a cell formatted as a number or text; "
+                    "the unit column carries the %"))
+            if cell.value is None:
+                if formulas is None:  # read the formulas only when a cell shows nothing
+                    formulas = load_workbook(path, data_only=False)[ws.title]
+                formula = formulas.cell(row=cell.row, column=cell.column).value
+                formula = getattr(formula, "text", formula)  # an array formula
+                if isinstance(formula, str) and formula.startswith("="):
+                    shown = formula if len(formula) <= 40 else formula[:37] + "..."
                     problems.append(Problem(
-                        name, f"row {cell.row}", col, f"a cell formatted as a percentage "
-                        f"(shown {cell.value * 100:g}%, stored {cell.value:g})",
-                        "the number as it is written in the source",
-                        f"type {cell.value * 100:g} in a cell formatted as a number or text; "
-                        "the unit column carries the %"))
-                rec[col] = _cell_text(cell.value)
-            records.append(rec)
-        if len(problems) > n_before:
-            return None
-        cols = [c for c in header if c]
-        body = pd.DataFrame(records, columns=cols).fillna("")
-        body["_row"] = range(2, len(body) + 2)
-        return body
-    problems.append(Problem(name, "", "", "no sheet with a header row naming 'indicator'",
-                            "a sheet whose first row holds the column names"))
-    return None
+                        name, f"row {cell.row}", col,
+                        f"a formula ({shown}) whose result the file does not store",
+                        "the value itself",
+                        "type the number, or open and save the workbook in Excel so that it "
+                        "stores the result"))
+            rec[col] = _cell_text(cell.value)
+        records.append(rec)
+    if len(problems) > n_before:
+        return None
+    cols = [c for c in header if c]
+    body = pd.DataFrame(records, columns=cols).fillna("")
+    body["_row"] = range(2, len(body) + 2)
+    return body
 
 
 def check_columns(

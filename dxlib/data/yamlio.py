@@ -1,9 +1,18 @@
 """The one YAML reader of dxlib: a strict safe loader (duplicate keys and Vietnamese-style numbers
 such as 3.000 are errors) and :func:`read_yaml`, which also returns the line of every key path so
-that a problem can name its line."""
+that a problem can name its line; and :func:`read_json` for JSON.
+
+Both read with limits, so that a hostile or broken file gives one problem instead of a hang, a
+memory blow-up or a RecursionError: at most :data:`MAX_BYTES` bytes, lists and mappings nested
+at most :data:`MAX_DEPTH` deep, and (YAML) at most :data:`MAX_NODES` values once every alias is
+expanded (aliases stay allowed: the shipped registries use them; a "billion laughs" alias bomb
+of 2 KB is refused while it is composed, before anything is expanded)."""
 
 from __future__ import annotations
 
+import json
+import re
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +21,66 @@ import yaml
 from dxlib.data.tables import VI_THOUSANDS, read_text
 from dxlib.errors import Problem, display_path
 
+#: the largest YAML or JSON file read (bytes); the largest shipped registry is about 40 KB
+MAX_BYTES: int = 2 * 2**20
+#: the deepest nesting of lists and mappings read (a registry is 4 levels deep)
+MAX_DEPTH: int = 50
+#: the most values (scalars, lists and mappings) a YAML document may hold, aliases expanded
+MAX_NODES: int = 200_000
+
+
+class _LimitError(yaml.MarkedYAMLError):
+    """A document beyond one of the limits: ``found`` and ``expected`` make the problem."""
+
+    def __init__(self, found: str, expected: str, mark: Any):
+        super().__init__(problem=found, problem_mark=mark)
+        self.found, self.expected = found, expected
+
 
 class StrictLoader(yaml.SafeLoader):
     """A safe loader that rejects duplicate keys and Vietnamese-style numbers such as 3.000
-    (every YAML file of the project is read with it: registries, parameter files, manifests)."""
+    (every YAML file of the project is read with it: registries, parameter files, manifests).
+
+    Composing stops with a :class:`_LimitError` at a nesting deeper than :data:`MAX_DEPTH` and
+    when the values counted with their aliases expanded exceed :data:`MAX_NODES`."""
+
+    def __init__(self, stream: Any):
+        super().__init__(stream)
+        self._depth = 0
+        self._sizes: dict[int, int] = {}  # id(node) -> values in it, aliases expanded
+        self._total = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            node = super().compose_node(parent, index)
+            if id(node) not in self._sizes:  # its anchor is still being composed
+                raise _LimitError(f"the alias *{event.anchor} inside the value it names "
+                                  "(a value that contains itself)",
+                                  "an alias used after the value of its anchor",
+                                  event.start_mark)
+            self._count(self._sizes[id(node)], event.start_mark)
+            return node
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _LimitError(f"lists or mappings nested more than {MAX_DEPTH} deep",
+                              f"at most {MAX_DEPTH} levels of nesting",
+                              self.peek_event().start_mark)
+        start = self._total
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        self._count(1, node.start_mark)
+        self._sizes[id(node)] = self._total - start
+        return node
+
+    def _count(self, n: int, mark: Any) -> None:
+        self._total += n
+        if self._total > MAX_NODES:
+            raise _LimitError(f"more than {MAX_NODES} values (aliases such as *name counted "
+                              "each time they are used)",
+                              f"a document of at most {MAX_NODES} values", mark)
 
 
 def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False):
@@ -43,14 +108,27 @@ StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
 def read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, dict[tuple, int]]:
-    """Safe-load a YAML file; also return the line number (1-based) of every key path."""
-    text = read_text(path, problems)
+    """Safe-load a YAML (or JSON) file within the limits of this module; also return the line
+    number (1-based) of every key path. On a problem: ``(None, {})`` after appending it."""
+    text = read_text(path, problems, max_bytes=MAX_BYTES)
     if text is None:
         return None, {}
     name = display_path(path)
     try:
-        node = yaml.compose(text, Loader=StrictLoader)
-        data = yaml.load(text, Loader=StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        loader = StrictLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character YAML does not allow
+        line = text.count("\n", 0, exc.position) + 1
+        problems.append(Problem(name, f"line {line}", "", f"the character U+{exc.character:04X}, "
+                                "which YAML does not allow", "printable text"))
+        return None, {}
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except _LimitError as exc:
+        mark = exc.problem_mark
+        problems.append(Problem(name, f"line {mark.line + 1}, column {mark.column + 1}", "",
+                                exc.found, exc.expected))
+        return None, {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -60,6 +138,8 @@ def read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, dict[tuple, int
     except yaml.YAMLError as exc:
         problems.append(Problem(name, "", "", f"invalid YAML ({exc})", "a well-formed YAML document"))
         return None, {}
+    finally:
+        loader.dispose()
     lines: dict[tuple, int] = {}
 
     def walk(n: yaml.Node | None, here: tuple) -> None:
@@ -77,3 +157,41 @@ def read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, dict[tuple, int
 
     walk(node, ())
     return data, lines
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKETS = re.compile(r"[^\[\]{}]+")
+
+
+def json_depth(text: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` in JSON text (strings skipped), without recursion."""
+    brackets = _JSON_BRACKETS.sub("", _JSON_STRING.sub("", text))
+    steps = (1 if c in "[{" else -1 for c in brackets)
+    return max(accumulate(steps, initial=0))
+
+
+def read_json(path: Path, problems: list[Problem]) -> Any:
+    """The data of a JSON file, or None after appending one problem when it is not a readable
+    UTF-8 file of at most :data:`MAX_BYTES`, is nested deeper than :data:`MAX_DEPTH` or is not
+    valid JSON (NaN and Infinity, which JSON does not have, are refused too)."""
+    text = read_text(path, problems, max_bytes=MAX_BYTES)
+    if text is None:
+        return None
+    name = display_path(path)
+    depth = json_depth(text)
+    if depth > MAX_DEPTH:
+        problems.append(Problem(name, "", "", f"lists or objects nested {depth} deep",
+                                f"at most {MAX_DEPTH} levels of nesting"))
+        return None
+
+    def no_constant(word: str) -> Any:
+        raise ValueError(f"{word} is not a JSON number")
+
+    try:
+        return json.loads(text, parse_constant=no_constant)
+    except json.JSONDecodeError as exc:
+        problems.append(Problem(name, f"line {exc.lineno}, column {exc.colno}", "",
+                                f"invalid JSON ({exc.msg})", "a well-formed JSON document"))
+    except (ValueError, RecursionError) as exc:
+        problems.append(Problem(name, "", "", f"invalid JSON ({exc})", "a well-formed JSON document"))
+    return None

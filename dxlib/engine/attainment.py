@@ -469,7 +469,11 @@ def _assess_ratio(row: dict, t: dict, sgeo: str, inds: list[str], ctx: _Context)
         row.update(status="insufficient_data", note=_note("ratio_no_common_year"))
         return row
     years = years[keep]
-    ratio = hn.values[i_n[keep]] / hd.values[i_d[keep]] * scale
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = hn.values[i_n[keep]] / hd.values[i_d[keep]] * scale
+    if not np.isfinite(ratio).all():  # a denominator of 0 (dxlib.data.checks refuses it too)
+        row.update(status="insufficient_data", note=f"{inds[1]} is 0 in a year: ratio undefined")
+        return row
     row.update(last_year=int(years[-1]), last_value=float(ratio[-1]), n_obs=len(years))
     if scale == 100.0:  # a share: the bound tolerance applies as for observed shares
         ratio = snap_to_bounds(ratio, "share", 0.0, 100.0)
