@@ -69,6 +69,9 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
         if kind == "rank" and hi is None:
             problems.append(Problem(name, where, "upper", "an empty cell",
                                     "the number of units ranked (a rank runs from 1 to upper)"))
+        elif kind == "rank" and not hi.is_integer():
+            problems.append(Problem(name, where, "upper", repr(row["upper"]),
+                                    "a whole number of units ranked (a rank runs from 1 to upper)"))
         if kind == "rank" and lo is None:
             lo = 1.0
         if kind in ("level", "count") and lo is None:

@@ -152,6 +152,9 @@ def _observation_row(row: dict[str, str], name: str, where: str, locale: Literal
             problems.append(Problem(
                 name, where, value_col, f"{value:g}",
                 f"a value from {lo:g} to {hi:g} for the {ind_row['kind']} '{row['indicator']}'"))
+        elif ind_row["kind"] in ("count", "rank") and not value.is_integer():
+            problems.append(Problem(name, where, value_col, f"{value:g}", f"a whole number for "
+                                    f"the {ind_row['kind']} '{row['indicator']}'"))
     if row["confidence"] not in CONFIDENCE:
         problems.append(Problem(name, where, "confidence", repr(row["confidence"]),
                                 "one of high, medium, low"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Hashable
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,18 @@ class StrictLoader(yaml.SafeLoader):
         self._sizes[id(node)] = self._total - start
         return node
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Python's errors of the safe constructors (a date 2024-13-45, ``!!int x``, a list as a
+        mapping key) as YAML errors that name the line."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            what = f"{node.value!r} as {node.tag.rsplit(':', 1)[-1]}" \
+                if isinstance(node, yaml.ScalarNode) else f"a {node.id} where a value is expected"
+            detail = "" if isinstance(exc, AttributeError) else f": {exc}"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {what}{detail}", node.start_mark) from None
+
     def _count(self, n: int, mark: Any) -> None:
         self._total += n
         if self._total > MAX_NODES:
@@ -87,6 +100,9 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool 
     keys: dict[Any, yaml.Node] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, Hashable):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a {key_node.id} as a key (keys are text)", key_node.start_mark)
         if key in keys:
             raise yaml.constructor.ConstructorError(
                 None, None, f"the key '{key}' appears twice in one mapping", key_node.start_mark)
@@ -94,7 +110,21 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool 
     return loader.construct_mapping(node, deep=deep)
 
 
+def _refuse_base_60(node: yaml.ScalarNode) -> None:
+    """YAML 1.1 reads 1:20 as the base-60 number 80 (a time or a ratio, mistyped)."""
+    if ":" in node.value:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value} would be read as a base-60 number; quote it if it is text, "
+            "or write the number itself", node.start_mark)
+
+
+def _construct_int(loader: StrictLoader, node: yaml.ScalarNode) -> int:
+    _refuse_base_60(node)
+    return loader.construct_yaml_int(node)
+
+
 def _construct_float(loader: StrictLoader, node: yaml.ScalarNode) -> float:
+    _refuse_base_60(node)
     if VI_THOUSANDS.match(node.value):
         raise yaml.constructor.ConstructorError(
             None, None,
@@ -105,6 +135,7 @@ def _construct_float(loader: StrictLoader, node: yaml.ScalarNode) -> float:
 
 StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, dict[tuple, int]]:
@@ -141,11 +172,14 @@ def read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, dict[tuple, int
     finally:
         loader.dispose()
     lines: dict[tuple, int] = {}
+    seen: set[int] = set()
 
     def walk(n: yaml.Node | None, here: tuple) -> None:
         if n is None:
             return
-        lines[here] = n.start_mark.line + 1
+        if id(n) not in seen or here not in lines:  # an alias keeps the line of its key
+            lines[here] = n.start_mark.line + 1
+        seen.add(id(n))
         if isinstance(n, yaml.MappingNode):
             for k, v in n.value:
                 key = (*here, k.value)
