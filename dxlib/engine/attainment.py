@@ -472,7 +472,8 @@ def _assess_ratio(row: dict, t: dict, sgeo: str, inds: list[str], ctx: _Context)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = hn.values[i_n[keep]] / hd.values[i_d[keep]] * scale
     if not np.isfinite(ratio).all():  # a denominator of 0 (dxlib.data.checks refuses it too)
-        row.update(status="insufficient_data", note=f"{inds[1]} is 0 in a year: ratio undefined")
+        zero = int(years[~np.isfinite(ratio)][0])
+        row.update(status="insufficient_data", note=_note("ratio_zero_denominator", first_year=zero))
         return row
     row.update(last_year=int(years[-1]), last_value=float(ratio[-1]), n_obs=len(years))
     if scale == 100.0:  # a share: the bound tolerance applies as for observed shares

@@ -196,6 +196,8 @@ NOTE_WORDS: dict[str, tuple[str, str]] = {
                              "no year with both numerator and denominator"),
     "ratio_too_short": ("tử số và mẫu số cần ít nhất hai năm số liệu",
                         "numerator and denominator need 2+ years each"),
+    "ratio_zero_denominator": ("mẫu số bằng 0 vào năm {first_year}: tỷ số không xác định",
+                               "the denominator is 0 in {first_year}: the ratio is undefined"),
 }
 
 #: note arguments that are years: written as they are ("2024", never "2.024")
