@@ -22,8 +22,8 @@ import yaml
 from dxlib.data.tables import VI_THOUSANDS, read_text
 from dxlib.errors import Problem, display_path
 
-#: the largest YAML or JSON file read (bytes); the largest shipped registry is about 40 KB
-MAX_BYTES: int = 2 * 2**20
+#: the largest YAML or JSON file read (bytes, 1 MB); the largest shipped registry is about 40 KB
+MAX_BYTES: int = 2**20
 #: the deepest nesting of lists and mappings read (a registry is 4 levels deep)
 MAX_DEPTH: int = 50
 #: the most values (scalars, lists and mappings) a YAML document may hold, aliases expanded
