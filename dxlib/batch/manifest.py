@@ -82,7 +82,8 @@ class Defaults(_Model):
     """``defaults:`` of a manifest."""
 
     kernel: Annotated[StrictStr, Field(min_length=1)] = DEFAULT_KERNEL
-    timeout: Annotated[float, Field(gt=0, strict=True)] | None = DEFAULT_TIMEOUT
+    # whole seconds, as `dx reports --timeout` and nbclient take them (30.5 would fail every run)
+    timeout: Annotated[int, Field(ge=1, le=86400, strict=True)] | None = DEFAULT_TIMEOUT
     params: _Files = []
 
 
@@ -108,7 +109,7 @@ _EXPECTED: dict[tuple, str] = {
     (): "a mapping with 'reports' (and 'defaults')",
     ("defaults",): "a mapping",
     ("defaults", "kernel"): "a kernel name (text)",
-    ("defaults", "timeout"): "a positive number of seconds (or null)",
+    ("defaults", "timeout"): "a whole number of seconds from 1 to 86400 (or null)",
     ("defaults", "params"): "a list of parameter files",
     ("reports",): "a non-empty list of report entries",
     ("reports", 0): "a mapping with 'notebook'",
@@ -157,7 +158,10 @@ def _type_name(value: Any) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    """A value as the manifest (YAML) writes it: true/false/null, not Python's True/None."""
+    text = {True: "true", False: "false", None: "null"}.get(value, None) if isinstance(
+        value, bool | type(None)) else None
+    text = text or repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
