@@ -39,14 +39,34 @@ def _worker_signal(signum: int, frame: Any) -> None:
     os._exit(128 + signum)  # idle: nothing to clean up
 
 
-def _worker_init() -> None:
+def _worker_init(parent_pid: int | None = None) -> None:
     """Worker processes treat SIGTERM like Ctrl-C while they run a notebook, so that papermill
     shuts their kernel down and their temporary folder is removed when the batch is stopped;
-    idle workers just exit."""
+    idle workers just exit. On Linux a worker also gets SIGTERM when the ``dx reports`` process
+    that started it dies (even by ``kill -9``), so no worker outlives its batch."""
     import signal
 
     signal.signal(signal.SIGTERM, _worker_signal)
     signal.signal(signal.SIGINT, _worker_signal)
+    _exit_with_parent(parent_pid)
+
+
+def _exit_with_parent(parent_pid: int | None) -> None:
+    """Ask the kernel (Linux ``prctl(PR_SET_PDEATHSIG)``) to send SIGTERM when the parent dies;
+    exit at once if it is already gone. Elsewhere: nothing (the pool's own checks remain)."""
+    import ctypes
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os._exit(130)  # the parent died before the request took effect
 
 
 def _execute_in_worker(payload: dict[str, Any]) -> dict[str, Any]:
@@ -83,7 +103,8 @@ def run_local(payloads: list[dict], jobs: int) -> Iterator[dict]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+                               initargs=(os.getpid(),))
     try:
         futures = {pool.submit(_execute_in_worker, p): p["slug"] for p in payloads}
         for fut in as_completed(futures):

@@ -24,6 +24,7 @@ from typing import Any
 
 from dxlib import __version__, paths
 from dxlib.batch.executors import check_kernel, run_dask, run_local
+from dxlib.batch.lock import FolderLock
 from dxlib.batch.manifest import SLUG_OK, RunSpec, load_manifest
 from dxlib.batch.nbtools import read_metrics
 from dxlib.batch.provenance import cache_key, code_fingerprint, data_fingerprint, git_commit, package_versions
@@ -175,6 +176,7 @@ def run_batch(
     if preflight is not None:
         preflight(specs, manifest_path)
     out.mkdir(parents=True, exist_ok=True)
+    lock = FolderLock(out)  # held until this call returns; a second batch into `out` stops here
     remove_stale_temporaries(out)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(specs)))
 
@@ -282,6 +284,7 @@ def run_batch(
         run_json_path = write_json(out / "run.json", run_json)
         index_path = atomic_write_text(out / "index.html", renderer.index(ordered, titles, context))
     this_batch = [r for r in ordered if r.get("origin") != "earlier_run"]
+    lock.release()
     return BatchResult(
         runs=this_batch,
         ok=all(r["status"] == "ok" for r in this_batch),

@@ -1,0 +1,69 @@
+"""One batch per output folder, and no worker outliving its batch (issue 12)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from dxlib.batch.lock import LOCK_NAME, FolderBusy, FolderLock
+
+
+def test_a_second_lock_on_the_same_folder_stops_with_one_line(tmp_path) -> None:
+    first = FolderLock(tmp_path)
+    with pytest.raises(FolderBusy) as err:
+        FolderLock(tmp_path)
+    message = str(err.value)
+    assert "\n" not in message
+    assert f"found another 'dx reports' writing into this folder (pid {os.getpid()})" in message
+    first.release()
+    FolderLock(tmp_path).release()  # free again once released
+    assert (tmp_path / LOCK_NAME).is_file()
+
+
+def test_run_batch_into_a_busy_folder_writes_nothing(tmp_path) -> None:
+    from dxlib.batch import run_batch
+
+    manifest = tmp_path / "batch.yaml"
+    manifest.write_text("reports:\n  - notebook: 01_data_inventory\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    held = FolderLock(out)
+    with pytest.raises(FolderBusy):
+        run_batch(manifest, out, jobs=1, progress=False)
+    assert sorted(p.name for p in out.iterdir()) == [LOCK_NAME]
+    held.release()
+
+
+PARENT = textwrap.dedent("""
+    import os, sys, time
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+    from dxlib.batch.executors import _worker_init
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_worker_init, initargs=(os.getpid(),))
+    print(pool.submit(os.getpid).result(), flush=True)
+    time.sleep(120)
+""")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_exit_when_the_parent_is_killed() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True)
+    worker = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 30  # generous on a loaded machine; typically well under 1 s
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(worker, signal.SIGKILL)
+    pytest.fail(f"worker {worker} still alive 30 s after its parent was killed")
