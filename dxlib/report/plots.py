@@ -31,7 +31,10 @@ def _plt():
         plt.style.use("seaborn-v0_8-whitegrid")
         plt.rcParams.update({"font.family": "DejaVu Sans", "figure.dpi": 96, "savefig.dpi": 96,
                              "figure.figsize": (9, 4.5), "axes.titleweight": "bold",
-                             "axes.titlesize": 12})
+                             "axes.titlesize": 12,
+                             # data text ("US$ / US$", "$\\alpha$") is drawn as written, never
+                             # parsed as math text (which italicises or crashes on it)
+                             "text.parse_math": False})
         _STYLED = True
     return plt
 
