@@ -31,6 +31,10 @@ import pandas as pd
 #: the kinds of observed series (the forecasting method and the bounds depend on the kind)
 KINDS: tuple[str, ...] = ("share", "level", "count", "rank", "index")
 
+#: the values of the observations column ``bound``: '' for an exact value, ``lower`` when the
+#: source gives a floor ("over 25 bn USD", "more than 87 %"), ``upper`` for a ceiling ("nearly")
+BOUNDS: tuple[str, ...] = ("", "lower", "upper")
+
 #: the observations column with the date of a partial-year value (NaT for a full year's value);
 #: the data files call it ``as_of``
 PARTIAL_DATE: str = "as_of"
@@ -42,7 +46,10 @@ class TargetRegistry:
 
     ``targets`` has one row per target, in file order, indexed by ``target_id``; columns
     ``pillar, text_vi, text_en, kind, comparator, value, unit, deadline, indicator, geo, level,
-    measure, base_year, numerator, denominator, proxy, proxy_vi, owner, evidence (tuple), note``.
+    measure, base_year, numerator, denominator, proxy, proxy_vi, grade, own_indicator, owner,
+    evidence (tuple), note``. ``grade`` is the registry's explicit evidence grade (see
+    :func:`target_grade`); ``own_indicator`` the plan's own measure when ``indicator`` is a
+    stand-in (:func:`dxlib.data.use_own_measures` switches to it once it has data).
     Absent optional values are ``None``/NaN. ``geo`` is the series' geography, filled with the
     plan's geography where a target does not name its own.
     """
@@ -63,6 +70,28 @@ def series_indicators(target: Any) -> list[str]:
     (a registry row as a dict or Series); empty for unmapped targets and milestones without one."""
     names = [target.get("indicator"), target.get("numerator"), target.get("denominator")]
     return [n for n in names if isinstance(n, str) and n]
+
+
+#: evidence grades of an assessed target: ``direct`` (the plan's own measure for the plan's
+#: geography), ``proxy_geography`` (the same measure elsewhere, e.g. national),
+#: ``proxy_measure`` (a related measure) and ``none`` (no observation of its series)
+GRADES: tuple[str, ...] = ("direct", "proxy_geography", "proxy_measure", "none")
+#: the grades of stand-in evidence (reported beside a target, never counted as its result)
+STAND_IN_GRADES: tuple[str, ...] = ("proxy_geography", "proxy_measure")
+
+
+def target_grade(target: Any, plan_geo: str) -> str:
+    """The evidence grade a target's series gives (before looking at the data): the registry's
+    ``grade`` when it names one (``proxy_measure`` wins over a geography), else
+    ``proxy_geography`` when the series' ``geo`` is not the plan's, else ``direct``; ``none``
+    for a target without a series. A registry row as a dict or Series."""
+    if not series_indicators(target):
+        return "none"
+    grade = target.get("grade")
+    if isinstance(grade, str) and grade:
+        return grade
+    own = target.get("geo")
+    return "proxy_geography" if isinstance(own, str) and own != plan_geo else "direct"
 
 
 def series_geo(target: Any, plan_geo: str, geo: str | None = None) -> str:

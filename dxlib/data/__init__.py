@@ -47,21 +47,27 @@ from dxlib.data.observations import (
 )
 from dxlib.data.registry import TARGET_KINDS, load_targets
 from dxlib.data.schema import RuleError, StrictModel, pydantic_problems, yaml_where
+from dxlib.data.standins import use_own_measures
 from dxlib.data.tables import check_columns, parse_number, read_table, read_text
 from dxlib.data.yamlio import StrictLoader, read_yaml
 from dxlib.errors import DataValidationError, Problem
 from dxlib.model import (
+    BOUNDS,
+    GRADES,
     KINDS,
     PARTIAL_DATE,
+    STAND_IN_GRADES,
     Dataset,
     TargetRegistry,
     full_year,
     partial_year,
     series_geo,
     series_indicators,
+    target_grade,
 )
 
 __all__ = [
+    "BOUNDS", "GRADES", "STAND_IN_GRADES", "target_grade", "use_own_measures",
     "CONFIDENCE", "GEO_COLUMNS", "INDICATOR_COLUMNS", "KINDS", "OBSERVATION_COLUMNS",
     "OBSERVATION_OPTIONAL", "PARTIAL_DATE", "TARGET_KINDS", "YEAR_RANGE", "Dataset", "RuleError",
     "StrictLoader", "StrictModel", "TargetRegistry", "check_columns", "full_year", "load_dataset",
@@ -78,7 +84,9 @@ def load_dataset(
     geos: str | Path | None = None,
 ) -> Dataset:
     """Load and cross-check the catalogue, geographies, registry and observations; defaults are
-    the shipped files. All problems of all files are reported together."""
+    the shipped files. All problems of all files are reported together. A target scored on a
+    stand-in switches to its ``own_indicator`` when the observations hold that measure for the
+    plan's geography (:func:`use_own_measures`)."""
     problems: list[Problem] = []
 
     def attempt(fn, *args):
@@ -94,6 +102,7 @@ def load_dataset(
     obs = attempt(load_observations, observations, ind, geo)
     if problems:
         raise DataValidationError(problems)
+    reg = use_own_measures(reg, obs)  # the plan's own measure once it has data
     files = [reg.path] if reg.path else []
     files += sorted({paths.resolve(f) for f in obs["source_file"]})
     return Dataset(registry=reg, indicators=ind, observations=obs, geos=geo, files=files)

@@ -17,14 +17,17 @@ import pandas as pd
 from dxlib import paths
 from dxlib.data.tables import check_columns, parse_number, read_table
 from dxlib.errors import DataValidationError, Problem, display_path
+from dxlib.model import BOUNDS
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
     "geo", "indicator", "year", "value", "unit", "source_url", "source_title", "published",
     "quote", "confidence",
 )
 #: optional columns: ``as_of``, the date of a partial-year value (:data:`dxlib.model.PARTIAL_DATE`),
-#: and ``note``
-OBSERVATION_OPTIONAL: tuple[str, ...] = ("as_of", "note")
+#: ``note``, ``bound`` (:data:`dxlib.model.BOUNDS`: the value is a lower or upper bound, "over 25
+#: bn USD") and ``definition`` (a short label of the definition the value is measured under;
+#: values under different labels are never joined into one trend)
+OBSERVATION_OPTIONAL: tuple[str, ...] = ("as_of", "note", "bound", "definition")
 CONFIDENCE: tuple[str, ...] = ("high", "medium", "low")
 YEAR_RANGE: tuple[int, int] = (1990, 2100)
 
@@ -43,7 +46,8 @@ def load_observations(
     (str), ``as_of`` (datetime64, NaT for full-year figures), ``source_file`` (str, path relative
     to the project root), ``source_row`` (int, spreadsheet row). Rows of a filled-in template that
     were left blank (no value, no source) are skipped. With ``indicators`` every row is checked
-    against its series' bounds; with ``geos`` every geo must be known.
+    against its series' bounds and its ``unit`` must be the catalogue's; with ``geos`` every geo
+    must be known.
     """
     if paths_ is None:
         files = paths.default_observation_files()
@@ -155,6 +159,15 @@ def _observation_row(row: dict[str, str], name: str, where: str, locale: Literal
         elif ind_row["kind"] in ("count", "rank") and not value.is_integer():
             problems.append(Problem(name, where, value_col, f"{value:g}", f"a whole number for "
                                     f"the {ind_row['kind']} '{row['indicator']}'"))
+    if ind_row is not None and row["unit"] and row["unit"] != ind_row["unit"]:
+        problems.append(Problem(name, where, "unit", repr(row["unit"]),
+                                f"'{ind_row['unit']}', the unit of '{row['indicator']}' in the "
+                                "catalogue (data/indicators.csv)",
+                                "convert the value to the catalogue's unit (a share of 0.44 is 44 %)"
+                                if ind_row["unit"] == "%" else ""))
+    if row["bound"] not in BOUNDS:
+        problems.append(Problem(name, where, "bound", repr(row["bound"]),
+                                "lower, upper or an empty cell (an exact value)"))
     if row["confidence"] not in CONFIDENCE:
         problems.append(Problem(name, where, "confidence", repr(row["confidence"]),
                                 "one of high, medium, low"))
@@ -178,7 +191,8 @@ def _observation_row(row: dict[str, str], name: str, where: str, locale: Literal
         "geo": row["geo"], "indicator": row["indicator"], "year": year, "value": value,
         "unit": row["unit"], "source_url": url, "source_title": row["source_title"],
         "published": row["published"], "quote": row["quote"], "confidence": row["confidence"],
-        "as_of": as_of, "note": row["note"], "source_file": name, "source_row": row["_row"],
+        "as_of": as_of, "note": row["note"], "bound": row["bound"],
+        "definition": row["definition"], "source_file": name, "source_row": row["_row"],
     }
 
 
@@ -200,7 +214,8 @@ def _published_expected(text: str, year: int | None) -> str:
 
 
 def _check_duplicates(obs: pd.DataFrame, problems: list[Problem]) -> None:
-    key = ["geo", "indicator", "year", "as_of"]
+    # values under different definitions, or a bound next to an exact value, may differ
+    key = ["geo", "indicator", "year", "as_of", "definition", "bound"]
     grouped = obs.groupby(key, dropna=False)["value"].nunique()
     for k in grouped.index[grouped > 1]:
         sel = obs

@@ -114,6 +114,8 @@ class _Target(StrictModel):
     geo: str | None = None
     proxy: str | None = None
     proxy_vi: str | None = None
+    grade: Literal["direct", "proxy_geography", "proxy_measure"] | None = None
+    own_indicator: str | None = None
     owner: str | None = None
     evidence: list[str] = []
     note: str | None = None
@@ -156,6 +158,12 @@ class _Target(StrictModel):
             if self.kind == "share" and self.indicator is None and self.unit == "%" \
                     and not 0 <= self.value <= 100:  # (with an indicator: its bounds)
                 errors.append(("value", "a percentage from 0 to 100"))
+        if self.grade == "proxy_measure" and self.proxy is None:
+            errors.append(("proxy", "the words saying how the stand-in measure differs "
+                           "(grade: proxy_measure)"))
+        if self.own_indicator is not None and self.indicator is None:
+            errors.append(("own_indicator", "no own_indicator without a stand-in indicator: "
+                           "name the plan's own measure as indicator"))
         if errors:
             raise RuleError(errors)
         return self
@@ -222,7 +230,7 @@ def load_targets(
             problems.append(Problem(name, where(i, "owner"), "owner", repr(t.owner),
                                     "a department id from departments: " + ", ".join(sorted(dept_ids))))
         if indicators is not None:
-            for key in ("indicator", "numerator", "denominator"):
+            for key in ("indicator", "numerator", "denominator", "own_indicator"):
                 ind = getattr(t, key)
                 if ind is not None and ind not in indicators.index:
                     close = difflib.get_close_matches(ind, list(indicators.index), n=1)
@@ -234,6 +242,14 @@ def load_targets(
                     problems.append(Problem(name, where(i, "evidence") + f"[{j}]", "evidence",
                                             repr(ind), "an indicator of the catalogue"))
             _check_kind(t, indicators, name, where(i, "kind"), problems)
+        if t.grade == "direct" and t.geo is not None and t.geo != reg.plan.geo:
+            problems.append(Problem(name, where(i, "grade"), "grade", "'direct'",
+                                    f"proxy_geography or proxy_measure: the series is for "
+                                    f"'{t.geo}', not the plan's geography '{reg.plan.geo}'"))
+        if t.own_indicator is not None and t.grade is None and t.geo in (None, reg.plan.geo):
+            problems.append(Problem(name, where(i, "own_indicator"), "own_indicator",
+                                    repr(t.own_indicator), "a stand-in indicator (another geo, "
+                                    "or grade: proxy_measure) before naming the own measure"))
         if geos is not None and t.geo is not None and t.geo not in geos.index:
             problems.append(Problem(name, where(i, "geo"), "geo", repr(t.geo),
                                     "a geo id of data/geos.csv"))

@@ -19,6 +19,7 @@ HEADERS_VI = {
     "unit": "Đơn vị", "source_url": "Địa chỉ nguồn", "source_title": "Tên nguồn",
     "published": "Ngày công bố", "quote": "Trích dẫn nguyên văn", "confidence": "Độ tin cậy",
     "as_of": "Số liệu tính đến ngày", "note": "Ghi chú",
+    "bound": "Cận (lower: 'trên/hơn', upper: 'gần/dưới')", "definition": "Định nghĩa",
 }
 
 INSTRUCTIONS = [
