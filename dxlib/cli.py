@@ -217,6 +217,7 @@ def assess(targets, observations, indicators, geos_file, as_of, geo, output, pil
     """Probability and status of every target at its deadline, and the pillar roll-up."""
     from dxlib.data.checks import check_request
     from dxlib.engine.attainment import assess_dataset
+    from dxlib.engine.evidence import headline_counts
     from dxlib.engine.rollup import pillar_rollup
     from dxlib.fileio import check_outputs, csv_bytes, write_atomic_many
 
@@ -236,9 +237,7 @@ def assess(targets, observations, indicators, geos_file, as_of, geo, output, pil
         pillars = pillar_rollup(table, ds.registry)
         files.append((pillars_output, csv_bytes(pillars)))
     write_atomic_many(files)
-    counts = table["status"].value_counts().to_dict()
-    say(f"wrote {output}: {len(table)} targets; "
-        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    say(f"wrote {output}: {len(table)} targets; " + headline_counts(table))
     if pillars_output:
         say(f"wrote {pillars_output}: {len(pillars)} rows")
 

@@ -163,7 +163,7 @@ def _observation_row(row: dict[str, str], name: str, where: str, locale: Literal
         problems.append(Problem(name, where, "unit", repr(row["unit"]),
                                 f"'{ind_row['unit']}', the unit of '{row['indicator']}' in the "
                                 "catalogue (data/indicators.csv)",
-                                "convert the value to the catalogue's unit (a share of 0.44 is 44 %)"
+                                "convert the value: a share of 0.44 is 44 %"
                                 if ind_row["unit"] == "%" else ""))
     if row["bound"] not in BOUNDS:
         problems.append(Problem(name, where, "bound", repr(row["bound"]),

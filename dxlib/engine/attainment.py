@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import pandas as pd
 
-from dxlib.model import PARTIAL_DATE, Dataset, full_year, partial_year, series_geo, series_indicators
+from dxlib.model import PARTIAL_DATE, Dataset, partial_year, series_geo, series_indicators
 
 if TYPE_CHECKING:
     from dxlib.engine.forecast import Forecast
@@ -72,10 +72,11 @@ def _note(code: str, **args: int | float) -> tuple[Note, ...]:
 INTERVAL: tuple[float, float] = (0.1, 0.9)
 
 ASSESSMENT_COLUMNS: tuple[str, ...] = (
-    "geo", "target_id", "pillar", "kind", "indicator", "series_geo", "proxy", "comparator",
+    "geo", "target_id", "pillar", "kind", "indicator", "series_geo", "proxy", "evidence", "comparator",
     "target_value", "unit", "deadline", "as_of", "last_year", "last_value", "n_obs",
     "partial_value", "partial_date", "status", "probability", "projected_median", "projected_low",
     "projected_high", "required_growth", "observed_growth", "growth_ratio", "method", "note",
+    "bound", "definition", "growth_low", "growth_high", "evidence_note",
 )
 
 _OPS = {
@@ -96,9 +97,12 @@ def status_from_probability(p: float) -> str:
 
 def full_year_history(observations: pd.DataFrame) -> pd.DataFrame:
     """Full-year values (:func:`dxlib.model.full_year`), one per (geo, indicator, year): the
-    mean when several sources give the same figure. Columns ``geo, indicator, year, value``."""
-    full = full_year(observations)
-    return full.groupby(["geo", "indicator", "year"], as_index=False)["value"].mean()
+    mean when several sources give the same figure. Columns ``geo, indicator, year, value``.
+    Only exact values under each series' current definition: bounds and values under an
+    earlier definition never enter a trend (:func:`dxlib.engine.censoring.trend_parts`)."""
+    from dxlib.engine.censoring import trend_parts
+
+    return trend_parts(observations)[0]
 
 
 def _latest_partial(observations: pd.DataFrame) -> pd.DataFrame:
@@ -246,7 +250,9 @@ def assess_dataset(
     reg = ds.registry
     geos = list(geos) if geos else [reg.geo]
     obs = ds.as_of(as_of).observations  # only the data up to as_of
-    hist = full_year_history(obs)
+    from dxlib.engine.censoring import trend_parts
+
+    hist, censored, breaks = trend_parts(obs)  # exact values, bounds, definition breaks
     partial_frame = _latest_partial(obs)
     partial = {key: (float(v), a.date().isoformat()) for key, v, a in zip(
         partial_frame.index, partial_frame["value"], partial_frame[PARTIAL_DATE], strict=True)}
@@ -284,6 +290,7 @@ def assess_dataset(
 
     evidence_counts = obs.groupby(["geo", "indicator"]).size().to_dict() if len(obs) else {}
     ctx = _Context(ds, series, partial, fc, evidence_counts)
+    ctx.censored, ctx.breaks = censored, breaks
     rows = [_assess_one(geo, tid, t, sgeo, inds, ctx, as_of) for geo, tid, t, sgeo, inds in jobs]
     if ctx.pending:
         ids, years = [p[1] for p in ctx.pending], [p[2] for p in ctx.pending]
@@ -296,7 +303,9 @@ def assess_dataset(
             if by_probability:
                 row["status"] = status_from_probability(row["probability"])
     out = pd.DataFrame(rows, columns=list(ASSESSMENT_COLUMNS))
-    return out.astype({"proxy": bool})
+    from dxlib.engine.evidence import grade_assessment
+
+    return grade_assessment(out.astype({"proxy": bool}), reg, ds.indicators, ds.geos)
 
 
 def _assess_one(geo: str, tid: str, t: dict, sgeo: str, inds: list[str], ctx: _Context,
@@ -312,7 +321,8 @@ def _assess_one(geo: str, tid: str, t: dict, sgeo: str, inds: list[str], ctx: _C
         "n_obs": 0, "partial_value": math.nan, "partial_date": None, "status": None,
         "probability": math.nan, "projected_median": math.nan, "projected_low": math.nan,
         "projected_high": math.nan, "required_growth": math.nan, "observed_growth": math.nan,
-        "growth_ratio": math.nan, "method": None, "note": None,
+        "growth_ratio": math.nan, "method": None, "note": None, "bound": None,
+        "definition": None, "growth_low": math.nan, "growth_high": math.nan,
     }
     if t["kind"] == "milestone":
         ev = {*t["evidence"], *inds}
@@ -324,7 +334,9 @@ def _assess_one(geo: str, tid: str, t: dict, sgeo: str, inds: list[str], ctx: _C
         row.update(status="insufficient_data", note=_note("no_series"))
         return row
     if len(inds) == 1:
-        return _assess_single(row, t, (sgeo, inds[0]), ctx)
+        from dxlib.engine.censoring import note_break
+
+        return note_break(_assess_single(row, t, (sgeo, inds[0]), ctx), ctx.breaks.get((sgeo, inds[0])))
     return _assess_ratio(row, t, sgeo, inds, ctx)
 
 
@@ -341,6 +353,11 @@ def _assess_single(row: dict, t: dict, key: tuple[str, str], ctx: _Context) -> d
     pv = ctx.partial.get(key)
     if pv is not None:
         row.update(partial_value=pv[0], partial_date=pv[1])
+    bounds = [b for b in ctx.censored.get(key, []) if b.year <= deadline]
+    if bounds:  # the latest values are only bounds: dxlib.engine.censoring's rules
+        from dxlib.engine.censoring import assess_with_bounds
+
+        return assess_with_bounds(row, t, key, h, bounds, ctx)
     if h is None or not len(h.years):
         row.update(status="insufficient_data",
                    note=_note("no_full_year_partial" if pv is not None else "no_full_year"))

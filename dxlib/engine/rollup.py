@@ -15,10 +15,11 @@ import pandas as pd
 
 from dxlib.data import TargetRegistry
 from dxlib.engine.attainment import STATUSES
+from dxlib.engine.evidence import is_stand_in
 
 ROLLUP_COLUMNS: tuple[str, ...] = (
     "geo", "pillar", "n_targets", "n_scored", "expected_met", "expected_share", "p_all_met",
-    *(f"n_{s}" for s in STATUSES), "n_no_data",
+    *(f"n_{s}" for s in STATUSES), "n_no_data", "n_stand_in",
 )
 
 
@@ -31,7 +32,10 @@ def pillar_rollup(assessment: pd.DataFrame, registry: TargetRegistry) -> pd.Data
     n_scored; ``p_all_met`` the probability that every scored target is met (NaN when none is
     scored): under the independence assumption it is exactly the product of the probabilities,
     so no simulation (and no sampling noise) is needed; ``n_<status>`` the counts by status;
-    ``n_no_data`` the targets with ``insufficient_data``.
+    ``n_no_data`` the targets with ``insufficient_data``. Targets scored only on stand-in
+    evidence (:func:`dxlib.engine.evidence.is_stand_in`: a national series, a related measure)
+    count in none of these: they are counted apart in ``n_stand_in``, so
+    ``n_targets`` = the status counts + ``n_stand_in``.
 
     Vectorised: rows are grouped with numpy (no pandas filtering per group), so 34 geographies x
     6 groups take a few milliseconds.
@@ -41,6 +45,8 @@ def pillar_rollup(assessment: pd.DataFrame, registry: TargetRegistry) -> pd.Data
     pil_codes = pd.Index(pillars).get_indexer(assessment["pillar"])  # -1: not a plan pillar
     status_codes = pd.Index(STATUSES).get_indexer(assessment["status"])  # -1: unknown status
     prob = assessment["probability"].to_numpy(dtype=float)
+    stand_in = is_stand_in(assessment).to_numpy()  # not the plan's own figures: counted apart
+    status_codes, prob = np.where(stand_in, -1, status_codes), np.where(stand_in, np.nan, prob)
     scored = ~np.isnan(prob)
     n_status = len(STATUSES)
     no_data = STATUSES.index("insufficient_data")
@@ -50,7 +56,8 @@ def pillar_rollup(assessment: pd.DataFrame, registry: TargetRegistry) -> pd.Data
     rows = []
     for g, geo in enumerate(geo_ids):
         idx = order[bounds[g]:bounds[g + 1]]
-        pc, sc, pr, ok = pil_codes[idx], status_codes[idx], prob[idx], scored[idx]
+        pc, sc, pr, ok, si = (pil_codes[idx], status_codes[idx], prob[idx], scored[idx],
+                              stand_in[idx])
         for j, pid in enumerate([*pillars, "all"]):
             sel = np.ones(len(idx), bool) if pid == "all" else pc == j
             p = pr[sel & ok]
@@ -62,6 +69,6 @@ def pillar_rollup(assessment: pd.DataFrame, registry: TargetRegistry) -> pd.Data
                 "expected_share": float(p.mean()) if len(p) else np.nan,
                 "p_all_met": p_all,
                 **{f"n_{s}": int(counts[k]) for k, s in enumerate(STATUSES)},
-                "n_no_data": int(counts[no_data]),
+                "n_no_data": int(counts[no_data]), "n_stand_in": int((sel & si).sum()),
             })
     return pd.DataFrame(rows, columns=list(ROLLUP_COLUMNS))

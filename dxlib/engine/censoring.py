@@ -1,0 +1,309 @@
+"""Censored values and definition breaks: which published values a trend may be drawn from, and
+how a target is judged when its latest values are only bounds.
+
+Rules
+-----
+*Definitions.* Values of one series (geo, indicator) measured under different definitions (the
+observation column ``definition``) are never joined into one trend: the trend and the forecast
+use only the values under the definition of the latest full-year value; the earlier ones are
+named in a note (:func:`trend_parts` returns them as ``breaks``). Thin data are then said thin
+(one value: no trend).
+
+*Bounds.* A value with ``bound = lower`` ("over 25 bn USD") or ``upper`` ("nearly 176,000") is
+never used as if exact: the forecast is made from the exact values only, and the bound is an
+interval the true value lies in (lower: [value, the series' upper bound]; upper: [the series'
+lower bound, value]).
+
+- A bound that decides the comparator on its own (a lower bound of 87 % for a target ">= 50 %")
+  gives the status, and the note says that it rests on a bound.
+- Otherwise the probability is that of the forecast from the exact values, *conditioned* on the
+  bounds: only the sample paths that pass through every bound interval are kept (the paths are
+  joint across years, so this is a proper conditional). With fewer than :data:`MIN_KEPT` paths
+  kept the trend and the bounds disagree and no probability is given.
+- A growth computed from bounds is an interval (``growth_low``, ``growth_high``; an open side is
+  -100 % or +inf) and gives the status only when the whole interval is on one side of the target.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from dxlib.model import full_year
+
+#: fewest sample paths (of n_samples) that must pass through the bounds for a probability
+MIN_KEPT: int = 100
+
+
+class Bound(NamedTuple):
+    """One full-year bound of a series: the reference ``year``, the ``value`` and its ``side``
+    ('lower' or 'upper')."""
+
+    year: int
+    value: float
+    side: str
+
+
+def _col(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name].fillna("").astype(str)
+    return pd.Series("", index=frame.index, dtype=object)
+
+
+def trend_parts(observations: pd.DataFrame) -> tuple[pd.DataFrame, dict[tuple[str, str], list[Bound]],
+                                                     dict[tuple[str, str], dict[str, Any]]]:
+    """Split the full-year observations into what a trend may use.
+
+    Returns ``(history, bounds, breaks)``: ``history`` the exact full-year values under each
+    series' current definition, one per (geo, indicator, year) (the mean when several sources
+    agree), columns ``geo, indicator, year, value`` sorted by them; ``bounds`` per (geo,
+    indicator) the bounds under the current definition in years after the last exact value
+    (the tightest one per year), ascending; ``breaks`` per (geo, indicator) whose earlier values
+    were left out: ``{"definition": current label, "earlier": labels, "years": their years}``.
+    """
+    full = full_year(observations)
+    if full.empty:
+        return (pd.DataFrame(columns=["geo", "indicator", "year", "value"]), {}, {})
+    f = full.assign(_bound=_col(full, "bound"), _def=_col(full, "definition"))
+    # the current definition: that of the latest year's value (an exact one when there is one)
+    latest = (f.assign(_exact=f["_bound"] == "")
+              .sort_values(["geo", "indicator", "year", "_exact"], kind="stable")
+              .groupby(["geo", "indicator"]).tail(1).set_index(["geo", "indicator"])["_def"])
+    current = latest.reindex(pd.MultiIndex.from_frame(f[["geo", "indicator"]])).to_numpy()
+    same = f["_def"].to_numpy(dtype=object) == current
+    breaks: dict[tuple[str, str], dict[str, Any]] = {}
+    for (g, i), old in f.loc[~same].groupby(["geo", "indicator"]):
+        breaks[(g, i)] = {"definition": latest[(g, i)],
+                          "earlier": tuple(dict.fromkeys(old["_def"].replace("", "(none)"))),
+                          "years": tuple(sorted(set(old["year"].astype(int))))}
+    f = f.loc[same]
+    exact = f[f["_bound"] == ""]
+    history = exact.groupby(["geo", "indicator", "year"], as_index=False)["value"].mean()
+    last_exact = history.groupby(["geo", "indicator"])["year"].max().to_dict()
+    bounds: dict[tuple[str, str], list[Bound]] = {}
+    for (g, i, y, side), grp in f[f["_bound"] != ""].groupby(["geo", "indicator", "year", "_bound"]):
+        if y <= last_exact.get((g, i), -1):
+            continue
+        v = float(grp["value"].max() if side == "lower" else grp["value"].min())
+        bounds.setdefault((g, i), []).append(Bound(int(y), v, str(side)))
+    for key, bs in bounds.items():
+        by_year: dict[int, Bound] = {}
+        for b in bs:  # a lower and an upper bound for one year: keep the lower (the floor)
+            by_year.setdefault(b.year, b)
+        bounds[key] = [by_year[y] for y in sorted(by_year)]
+    return history, bounds, breaks
+
+
+def interval(b: Bound, lower: float, upper: float) -> tuple[float, float]:
+    """The interval a bounded value lies in, given the series' own bounds (NaN = open)."""
+    lo = -math.inf if math.isnan(lower) else lower
+    hi = math.inf if math.isnan(upper) else upper
+    return (b.value, hi) if b.side == "lower" else (lo, b.value)
+
+
+def verdict(lo: float, hi: float, comparator: str, threshold: float) -> bool | None:
+    """Whether every value in [lo, hi] meets ``<comparator> threshold`` (True), none does
+    (False), or it depends on where the true value lies (None)."""
+    from dxlib.engine.attainment import compare
+
+    a = bool(compare(lo, comparator, threshold))
+    b = bool(compare(hi, comparator, threshold)) if math.isfinite(hi) else comparator in (">", ">=")
+    if a and b:
+        return True
+    if not a and not b:
+        return False
+    return None
+
+
+def keep_mask(samples_at: Any, bounds: list[Bound], lower: float, upper: float,
+              n: int) -> np.ndarray | None:
+    """Which of the ``n`` joint sample paths pass through every bound interval, shape (n,)
+    bool; ``samples_at(year)`` gives the samples of one year (None without a forecast, then
+    None is returned)."""
+    keep = np.ones(n, bool)
+    for b in bounds:
+        s = samples_at(b.year)
+        if s is None:
+            return None
+        lo, hi = interval(b, lower, upper)
+        keep &= (s >= lo) & (s <= hi)
+    return keep
+
+
+def growth_interval(ia: tuple[float, float], ib: tuple[float, float], span: int) -> tuple[float, float]:
+    """The interval of the average growth (% a year) from a value in ``ia`` to one in ``ib``
+    over ``span`` years (-100 % and +inf for open sides)."""
+    lo_a, hi_a = ia
+    lo_b, hi_b = ib
+    low = -100.0 if not (lo_b > 0 and math.isfinite(hi_a)) else \
+        ((lo_b / hi_a) ** (1.0 / span) - 1.0) * 100.0
+    high = math.inf if not (lo_a > 0 and math.isfinite(hi_b)) else \
+        ((hi_b / lo_a) ** (1.0 / span) - 1.0) * 100.0
+    return low, high
+
+
+def fmt_bound(b: Bound, unit: str | None = None) -> str:
+    """"a lower bound, ≥ 30 bn USD" style text of a bound."""
+    sign = "≥" if b.side == "lower" else "≤"
+    return f"a {b.side} bound, {sign} {b.value:g}{' ' + unit if unit else ''}"
+
+
+def fmt_range(low: float, high: float) -> str:
+    """"from -100 % to +inf" style text of a growth interval (% a year)."""
+    a = "-100 %" if low <= -100.0 else f"{low:.1f} %"
+    b = "no upper limit" if not math.isfinite(high) else f"{high:.1f} %"
+    return f"between {a} and {b}"
+
+
+def _conditioned(ctx: Any, key: tuple[str, str], year: int, bounds: list[Bound],
+                 n_exact: int) -> tuple[np.ndarray | None, int]:
+    """Samples of the series in ``year`` (n,) conditioned on the bounds, and how many of the
+    paths were kept; (None, 0) without a forecast (fewer than two exact values)."""
+    if n_exact < 2:
+        return None, 0
+    col = ctx.forecast_column(key, year)
+    if col is None:
+        return None, 0
+    _, lower, upper = ctx.bounds[key[1]]
+    keep = keep_mask(lambda y: ctx.forecast_column(key, y), bounds, lower, upper, len(col))
+    if keep is None:
+        return None, 0
+    return col[keep], int(keep.sum())
+
+
+def assess_bounded(row: dict, t: dict, key: tuple[str, str], years: np.ndarray,
+                   values: np.ndarray, bounds: list[Bound], ctx: Any) -> dict:
+    """A level/share/count target whose latest values (after the exact ones ``years``,
+    ``values``) are only ``bounds`` (up to the deadline). Fills ``row`` (status, probability,
+    projection, bound, note) by the rules of this module and returns it."""
+    from dxlib.engine.attainment import _fill_projection, compare, status_from_probability
+
+    deadline, cmp_, value = row["deadline"], t["comparator"], float(t["value"])
+    _, lower, upper = ctx.bounds[key[1]]
+    last = bounds[-1]
+    row.update(last_year=last.year, last_value=last.value, bound=last.side, n_obs=len(years))
+    said = f"the {last.year} value is {fmt_bound(last, row['unit'])}"
+    decided = verdict(*interval(last, lower, upper), cmp_, value)
+    if last.year == deadline and decided is not None:
+        row.update(status="achieved" if decided else "not_achieved", probability=float(decided),
+                   method="observed (bound)", note=f"rests on a bound: {said}")
+        return row
+    samples, kept = _conditioned(ctx, key, deadline, bounds, len(years))
+    if samples is not None and kept >= MIN_KEPT:
+        _fill_projection(row, samples)
+        row["probability"] = float(np.mean(compare(samples, cmp_, value)))
+        row["method"] = f"{ctx.methods.get(f'{key[0]}|{key[1]}')} (conditioned on bounds)"
+        how = (f"probability from the trend of the {len(years)} exact values, kept to the "
+               f"{kept} of {ctx.n} paths that respect the bounds")
+    else:
+        how = ("the trend of the exact values and the bounds disagree" if samples is not None
+               else "too few exact values for a trend")
+    if decided:  # a bound before the deadline already meets the target
+        row.update(status="met_early", note=f"met in {last.year}, resting on a bound: {said}; "
+                   + (how if samples is not None and kept >= MIN_KEPT else "chance it holds not estimated"))
+        return row
+    if samples is None or kept < MIN_KEPT:
+        row.update(status="insufficient_data", note=f"{said}; {how}: no probability")
+        return row
+    row.update(status=status_from_probability(row["probability"]), note=f"{said}; {how}")
+    return row
+
+
+def assess_growth_bounded(row: dict, t: dict, key: tuple[str, str], years: np.ndarray,
+                          values: np.ndarray, bounds: list[Bound], ctx: Any) -> dict:
+    """A growth target (yoy or cagr) whose two end values include a bound: the growth from the
+    observations is an interval (``growth_low``, ``growth_high``), which gives the status only
+    when it lies wholly on one side of the target; otherwise the probability is that of the
+    forecast conditioned on the bounds."""
+    from dxlib.engine.attainment import _fill_projection, compare, status_from_probability
+
+    deadline, cmp_, value = row["deadline"], t["comparator"], float(t["value"])
+    _, lower, upper = ctx.bounds[key[1]]
+    a = deadline - 1 if t["measure"] == "yoy" else int(t["base_year"])
+    span = deadline - a
+    by_year = {b.year: b for b in bounds}
+
+    def known(y: int) -> tuple[float, float] | None:
+        hit = np.flatnonzero(years == y)
+        if len(hit):
+            return float(values[hit[0]]), float(values[hit[0]])
+        return interval(by_year[y], lower, upper) if y in by_year else None
+
+    ia, ib = known(a), known(deadline)
+    used = [b for b in bounds if b.year in (a, deadline)]
+    row["bound"] = "/".join(sorted({b.side for b in used})) or None
+    unit = str(ctx.ds.indicators.loc[key[1], "unit"])
+    said = "; ".join(f"the {b.year} value is {fmt_bound(b, unit)}" for b in used)
+    if ia is not None and ib is not None:
+        low, high = growth_interval(ia, ib, span)
+        row.update(growth_low=low, growth_high=high)
+        said += f"; growth {a}-{deadline} from the observations is {fmt_range(low, high)}"
+        decided = verdict(low, high, cmp_, value)
+        if decided is not None:
+            row.update(status="achieved" if decided else "not_achieved",
+                       probability=float(decided), method="observed (bound)",
+                       note=f"rests on a bound: {said}")
+            return row
+    samples, kept = None, 0
+    col_b = ctx.forecast_column(key, deadline) if len(years) >= 2 else None
+    keep = keep_mask(lambda y: ctx.forecast_column(key, y), bounds, lower, upper,
+                     len(col_b)) if col_b is not None else None
+    if keep is not None and keep.sum() >= MIN_KEPT:
+        hit = np.flatnonzero(years == a)
+        start = np.full(len(col_b), float(values[hit[0]])) if len(hit) else \
+            ctx.forecast_column(key, a)
+        if start is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                samples = ((col_b[keep] / start[keep]) ** (1.0 / span) - 1.0) * 100.0
+            kept = int(keep.sum())
+    if samples is None:
+        row.update(status="insufficient_data",
+                   note=f"{said}; no probability: the trend of the exact values and the bounds "
+                   "disagree, or there are too few exact values")
+        return row
+    _fill_projection(row, samples)
+    row["probability"] = float(np.mean(compare(samples, cmp_, value)))
+    row["method"] = f"{ctx.methods.get(f'{key[0]}|{key[1]}')} (conditioned on bounds)"
+    row.update(status=status_from_probability(row["probability"]),
+               note=f"{said}; probability from the trend of the {len(years)} exact values to "
+                    f"{int(years.max())}, kept to the {kept} of {ctx.n} paths that respect the bounds")
+    return row
+
+
+def assess_with_bounds(row: dict, t: dict, key: tuple[str, str], history: Any,
+                       bounds: list[Bound], ctx: Any) -> dict:
+    """Dispatch a single-series target with bounds after its exact values: the exact history
+    up to the deadline (``history`` has ``years``, ``values``; None without exact values) to
+    :func:`assess_growth_bounded` or :func:`assess_bounded`."""
+    from dxlib.engine.attainment import cagr
+
+    years, values = np.array([], dtype=int), np.array([], dtype=float)
+    if history is not None:
+        keep = history.years <= row["deadline"]
+        years, values = history.years[keep], history.values[keep]
+    if t["kind"] != "growth":
+        return assess_bounded(row, t, key, years, values, bounds, ctx)
+    row["required_growth"] = float(t["value"])
+    if len(years) >= 2:
+        g = cagr(float(values[-2]), float(values[-1]), int(years[-1] - years[-2]))
+        row.update(last_year=int(years[-1]), last_value=g, observed_growth=g)
+        if abs(float(t["value"])) > 1e-9 and not math.isnan(g):
+            row["growth_ratio"] = g / float(t["value"])
+    row["n_obs"] = len(years)
+    return assess_growth_bounded(row, t, key, years, values, bounds, ctx)
+
+
+def note_break(row: dict, brk: dict[str, Any] | None) -> dict:
+    """Say in ``row`` (its ``definition`` and ``note``) that values under earlier definitions
+    were left out of the trend; ``row`` unchanged without a break."""
+    if not brk:
+        return row
+    row["definition"] = brk["definition"] or None
+    years = ", ".join(str(y) for y in brk["years"])
+    said = (f"definition changed: only values under '{brk['definition'] or '(none)'}' are used; "
+            f"{years} under {', '.join(repr(e) for e in brk['earlier'])} not joined into the trend")
+    row["note"] = said if row["note"] is None else f"{row['note']}; {said}"
+    return row
