@@ -63,8 +63,12 @@ def _data_options(fn):
                       help="Geography list CSV [default: data/geos.csv].")(fn)
     fn = click.option("--indicators", type=_PATH, default=None,
                       help="Indicator catalogue CSV [default: data/indicators.csv].")(fn)
-    fn = click.option("--observations", type=_PATH, multiple=True,
-                      help="Observation file (.csv/.xlsx); repeat for several "
+    fn = click.option("--add-observations", "add_observations", multiple=True,
+                      help="Observation files (.csv/.xlsx) read IN ADDITION to --observations (or "
+                           "to the shipped files): comma-separated and/or repeated.")(fn)
+    fn = click.option("--observations", multiple=True,
+                      help="Observation files (.csv/.xlsx) to read INSTEAD of the shipped ones: "
+                           "comma-separated (a.csv,b.xlsx) and/or repeated "
                            "[default: data/observations/*].")(fn)
     fn = click.option("--targets", type=_PATH, default=None,
                       help="Target registry YAML [default: data/targets/nghean-833-2025.yaml].")(fn)
@@ -72,11 +76,15 @@ def _data_options(fn):
 
 
 def _data_inputs(targets=None, observations=(), indicators=None, geos_file=None,
-                 ) -> dict[str, list[Path]]:
-    """The data files a command reads, by option (the shipped defaults where none is given)."""
+                 add_observations=()) -> dict[str, list[Path]]:
+    """The data files a command reads, by option (the shipped defaults where none is given);
+    ``--observations``/``--add-observations`` take comma-separated and repeated paths."""
+    from dxlib.data import split_paths
+
     return {
         "--targets": [targets or paths.DEFAULT_TARGETS],
-        "--observations": list(observations) or paths.default_observation_files(),
+        "--observations": split_paths(observations) or paths.default_observation_files(),
+        "--add-observations": split_paths(add_observations),
         "--indicators": [indicators or paths.DEFAULT_INDICATORS],
         "--geos": [geos_file or paths.DEFAULT_GEOS],
     }
@@ -84,31 +92,45 @@ def _data_inputs(targets=None, observations=(), indicators=None, geos_file=None,
 
 def _check_inputs(**options) -> None:
     """Each data path given on the command line is a readable file (one line per bad path)."""
+    from dxlib.data import split_paths
     from dxlib.fileio import check_input_files
 
-    check_input_files({f"--{k.replace('_file', '')}": list(v) if isinstance(v, (list, tuple))
-                       else [v] for k, v in options.items()})
+    check_input_files({
+        "--" + k.replace("_file", "").replace("_", "-"):
+            split_paths(v) if k.endswith("observations") else
+            (list(v) if isinstance(v, (list, tuple)) else [v])
+        for k, v in options.items()})
 
 
-def _load(targets, observations, indicators, geos_file=None, checked: bool = False):
-    """The dataset, after checking the given paths (unless ``checked``: done already)."""
-    from dxlib.data import load_dataset
+def _load(targets, observations, indicators, geos_file=None, add_observations=(),
+          checked: bool = False):
+    """The dataset, after checking the given paths (unless ``checked``: done already), and the
+    line naming the observation files read (``observations`` exactly, or the shipped ones, then
+    ``add_observations``)."""
+    from dxlib.data import load_dataset, observation_files, split_paths
+    from dxlib.errors import display_path
 
     if not checked:
         _check_inputs(targets=targets, observations=observations, indicators=indicators,
-                      geos_file=geos_file)
-    return load_dataset(targets, list(observations) or None, indicators, geos_file)
+                      geos_file=geos_file, add_observations=add_observations)
+    files = observation_files(split_paths(observations), split_paths(add_observations))
+    ds = load_dataset(targets, files, indicators, geos_file)
+    return ds, "observations read from: " + ", ".join(display_path(f) for f in files)
 
 
 @main.command()
 @_data_options
-def validate(targets: Path | None, observations: Sequence[Path], indicators: Path | None,
-             geos_file: Path | None) -> None:
-    """Check the targets, catalogue and observations; print a coverage summary."""
-    from dxlib.engine.coverage import validation_summary
+def validate(targets: Path | None, observations: Sequence[str], indicators: Path | None,
+             geos_file: Path | None, add_observations: Sequence[str]) -> None:
+    """Check the targets, catalogue and observations; print a coverage summary and the
+    observation rows that no target uses."""
+    from dxlib.data import unused_observations
+    from dxlib.engine.coverage import unused_summary, validation_summary
 
-    ds = _load(targets, observations, indicators, geos_file)
+    ds, read = _load(targets, observations, indicators, geos_file, add_observations)
     say(validation_summary(ds))
+    say(unused_summary(unused_observations(ds)))
+    say(read)
 
 
 @main.command()
@@ -212,8 +234,8 @@ def _parse_quantiles(text: str) -> tuple[list[str], list[float]]:
 @click.option("--pillars-output", type=_PATH, default=None, help="Pillar roll-up CSV.")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
               help="Seed of the sample paths (a whole number from 0 to 4294967295).")
-def assess(targets, observations, indicators, geos_file, as_of, geo, output, pillars_output,
-           seed) -> None:
+def assess(targets, observations, indicators, geos_file, add_observations, as_of, geo, output,
+           pillars_output, seed) -> None:
     """Probability and status of every target at its deadline, and the pillar roll-up."""
     from dxlib.data.checks import check_request
     from dxlib.engine.attainment import assess_dataset
@@ -222,10 +244,10 @@ def assess(targets, observations, indicators, geos_file, as_of, geo, output, pil
     from dxlib.fileio import check_outputs, csv_bytes, write_atomic_many
 
     _check_inputs(targets=targets, observations=observations, indicators=indicators,
-                  geos_file=geos_file)
+                  geos_file=geos_file, add_observations=add_observations)
     check_outputs({"--output": output, "--pillars-output": pillars_output},
-                  _data_inputs(targets, observations, indicators, geos_file))
-    ds = _load(targets, observations, indicators, geos_file, checked=True)
+                  _data_inputs(targets, observations, indicators, geos_file, add_observations))
+    ds, read = _load(targets, observations, indicators, geos_file, add_observations, checked=True)
     check_request(ds, as_of)
     geos = _parse_geos(geo, ds)
     table = assess_dataset(ds, as_of=as_of, geos=geos, seed=seed)
@@ -238,6 +260,7 @@ def assess(targets, observations, indicators, geos_file, as_of, geo, output, pil
         files.append((pillars_output, csv_bytes(pillars)))
     write_atomic_many(files)
     say(f"wrote {output}: {len(table)} targets; " + headline_counts(table))
+    say(read)
     if pillars_output:
         say(f"wrote {pillars_output}: {len(pillars)} rows")
 

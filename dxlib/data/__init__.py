@@ -38,6 +38,7 @@ from pathlib import Path
 
 from dxlib import paths
 from dxlib.data.catalogue import GEO_COLUMNS, INDICATOR_COLUMNS, load_geos, load_indicators
+from dxlib.data.inputs import observation_files, split_paths, unused_observations
 from dxlib.data.observations import (
     CONFIDENCE,
     OBSERVATION_COLUMNS,
@@ -67,7 +68,8 @@ from dxlib.model import (
 )
 
 __all__ = [
-    "BOUNDS", "GRADES", "STAND_IN_GRADES", "target_grade", "use_own_measures",
+    "BOUNDS", "GRADES", "STAND_IN_GRADES", "observation_files", "split_paths", "target_grade",
+    "unused_observations", "use_own_measures",
     "CONFIDENCE", "GEO_COLUMNS", "INDICATOR_COLUMNS", "KINDS", "OBSERVATION_COLUMNS",
     "OBSERVATION_OPTIONAL", "PARTIAL_DATE", "TARGET_KINDS", "YEAR_RANGE", "Dataset", "RuleError",
     "StrictLoader", "StrictModel", "TargetRegistry", "check_columns", "full_year", "load_dataset",
@@ -82,11 +84,16 @@ def load_dataset(
     observations: str | Path | Iterable[str | Path] | None = None,
     indicators: str | Path | None = None,
     geos: str | Path | None = None,
+    add_observations: Iterable[str | Path] | None = None,
 ) -> Dataset:
     """Load and cross-check the catalogue, geographies, registry and observations; defaults are
     the shipped files. All problems of all files are reported together. A target scored on a
     stand-in switches to its ``own_indicator`` when the observations hold that measure for the
-    plan's geography (:func:`use_own_measures`)."""
+    plan's geography (:func:`use_own_measures`). ``add_observations`` are read in addition to
+    ``observations`` (or to the shipped files when that is None)."""
+    if add_observations:
+        obs_in = [observations] if isinstance(observations, (str, Path)) else observations
+        observations = observation_files(obs_in, add_observations)
     problems: list[Problem] = []
 
     def attempt(fn, *args):

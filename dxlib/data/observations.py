@@ -28,6 +28,9 @@ OBSERVATION_COLUMNS: tuple[str, ...] = (
 #: bn USD") and ``definition`` (a short label of the definition the value is measured under;
 #: values under different labels are never joined into one trend)
 OBSERVATION_OPTIONAL: tuple[str, ...] = ("as_of", "note", "bound", "definition")
+#: columns of the entry template (:mod:`dxlib.data.template`) that are for the reader only: a
+#: filled template loads with them, and they are not read as data
+TEMPLATE_COLUMNS: tuple[str, ...] = ("targets", "department")
 CONFIDENCE: tuple[str, ...] = ("high", "medium", "low")
 YEAR_RANGE: tuple[int, int] = (1990, 2100)
 
@@ -80,8 +83,8 @@ def _observation_file(path: Path, indicators: pd.DataFrame | None, geos: pd.Data
     frame = read_table(path, problems)
     if frame is None:
         return None
-    if not check_columns(frame, name, OBSERVATION_COLUMNS, OBSERVATION_OPTIONAL, problems,
-                          alternatives={"value_vi": "value"}):
+    if not check_columns(frame, name, OBSERVATION_COLUMNS, OBSERVATION_OPTIONAL + TEMPLATE_COLUMNS,
+                         problems, alternatives={"value_vi": "value"}):
         return None
     if "value" in frame.columns and "value_vi" in frame.columns:
         problems.append(Problem(name, "row 1", "value_vi", "both value and value_vi",

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from dxlib.data import OBSERVATION_COLUMNS, OBSERVATION_OPTIONAL, TargetRegistry, series_indicators
+from dxlib.data.observations import TEMPLATE_COLUMNS
 from dxlib.fileio import atomic_write_bytes
 
 HEADERS_VI = {
@@ -20,6 +21,7 @@ HEADERS_VI = {
     "published": "Ngày công bố", "quote": "Trích dẫn nguyên văn", "confidence": "Độ tin cậy",
     "as_of": "Số liệu tính đến ngày", "note": "Ghi chú",
     "bound": "Cận (lower: 'trên/hơn', upper: 'gần/dưới')", "definition": "Định nghĩa",
+    "targets": "Mục tiêu", "department": "Cơ quan chủ trì",
 }
 
 INSTRUCTIONS = [
@@ -42,29 +44,64 @@ INSTRUCTIONS = [
      "Partial-year figures (e.g. 'as of 6 Aug 2025'): put the date in 'as_of' (YYYY-MM-DD)."),
     ("Dòng để trống được bỏ qua: đó là số liệu còn thiếu.",
      "Rows left blank are skipped: they are data still missing."),
-    ("Kiểm tra: dx validate --observations <tệp này>.xlsx",
-     "Check: dx validate --observations <this file>.xlsx"),
+    ("Số liệu ghi 'trên', 'hơn', 'vượt' (ví dụ 'vượt 25 tỷ USD'): ghi 25 và 'lower' vào cột "
+     "'Cận'; 'gần', 'dưới': 'upper'.",
+     "Figures stated as 'over', 'more than' (e.g. 'over 25 bn USD'): write 25 and 'lower' in "
+     "'bound'; 'nearly', 'under': 'upper'."),
+    ("Khi cách tính chỉ tiêu thay đổi, ghi tên ngắn của cách tính mới vào cột 'Định nghĩa': "
+     "số liệu theo các cách tính khác nhau không được nối thành một chuỗi.",
+     "When the way an indicator is counted changes, put a short name of the new definition in "
+     "'definition': values under different definitions are never joined into one trend."),
+    ("Cột 'Mục tiêu' và 'Cơ quan chủ trì' chỉ để tham khảo, không phải số liệu.",
+     "The columns 'targets' and 'department' are for reference only, not data."),
+    ("Kiểm tra: dx validate --add-observations <tệp này>.xlsx",
+     "Check: dx validate --add-observations <this file>.xlsx"),
 ]
+
+
+def target_measures(reg: TargetRegistry) -> list[tuple[str, str, list[str]]]:
+    """What a department can report, per numeric target: ``(owner, indicator, target ids)`` for
+    each indicator of the plan's own measure at the plan's geography, grouped by lead
+    department (the registry's order; targets without an owner last), indicators in target
+    order. The own measure is ``own_indicator`` where the target is scored on a stand-in, else
+    its series; a stand-in at another geography without an own measure gives no row."""
+    order = {d: k for k, d in enumerate(reg.departments.index)}
+    found: dict[tuple[str, str], list[str]] = {}
+    for tid, t in reg.targets.iterrows():
+        if t["kind"] == "milestone":
+            continue
+        own = t.get("own_indicator")
+        if isinstance(own, str):
+            inds = [own]
+        elif isinstance(t["geo"], str) and t["geo"] != reg.geo:
+            continue  # a stand-in geography: never asked of the province
+        else:
+            inds = series_indicators(t)
+        owner = t["owner"] if isinstance(t["owner"], str) else ""
+        for ind in inds:
+            found.setdefault((owner, ind), []).append(str(tid))
+    keys = sorted(found, key=lambda k: order.get(k[0], len(order)))  # stable: target order
+    return [(owner, ind, found[(owner, ind)]) for owner, ind in keys]
 
 
 def template_rows(reg: TargetRegistry, indicators: pd.DataFrame,
                   from_year: int | None = None) -> pd.DataFrame:
-    """One row per mapped (geo, indicator) and year, from ``from_year`` (default: five years
-    before the plan deadline) to the latest target deadline; value and source left empty."""
+    """One row per measure of :func:`target_measures` and year, for the plan's geography, from
+    ``from_year`` (default: five years before the plan deadline) to the latest target
+    deadline; value and source left empty; the last columns name the ``targets`` and the lead
+    ``department`` (read back as notes for the reader only, never as data)."""
     targets = reg.targets[reg.targets["kind"] != "milestone"]
     last = int(targets["deadline"].max()) if len(targets) else int(reg.plan["deadline"])
     first = from_year if from_year is not None else int(reg.plan["deadline"]) - 5
-    pairs: list[tuple[str, str]] = []
-    for _, t in targets.iterrows():
-        for ind in series_indicators(t):
-            if (t["geo"], ind) not in pairs:
-                pairs.append((t["geo"], ind))
     rows = []
-    for geo, ind in pairs:
+    for owner, ind, tids in target_measures(reg):
+        dept = (str(reg.departments.loc[owner, "name_vi"]) if owner in reg.departments.index
+                else owner)
         for year in range(first, last + 1):
-            rows.append({"geo": geo, "indicator": ind, "year": year,
-                         "unit": indicators.loc[ind, "unit"]})
-    cols = [*OBSERVATION_COLUMNS, *OBSERVATION_OPTIONAL]
+            rows.append({"geo": reg.geo, "indicator": ind, "year": year,
+                         "unit": indicators.loc[ind, "unit"], "targets": ", ".join(tids),
+                         "department": dept})
+    cols = [*OBSERVATION_COLUMNS, *OBSERVATION_OPTIONAL, *TEMPLATE_COLUMNS]
     return pd.DataFrame(rows).reindex(columns=cols)
 
 
@@ -107,15 +144,16 @@ def write_template(reg: TargetRegistry, indicators: pd.DataFrame, output: str | 
 
     cat = wb.create_sheet("Chỉ tiêu - Indicators")
     cat.append(["Mã | indicator", "Tên | name_vi", "Name | name_en", "Đơn vị | unit",
-                "Loại | kind", "Cận dưới | lower", "Cận trên | upper", "Mục tiêu | targets"])
-    used = sorted(set(rows["indicator"]))
-    for ind in used:
+                "Loại | kind", "Cận dưới | lower", "Cận trên | upper", "Mục tiêu | targets",
+                "Cơ quan chủ trì | department", "Định nghĩa | definition"])
+    for owner, ind, tids in target_measures(reg):
         r = indicators.loc[ind]
-        tids = [tid for tid, t in reg.targets.iterrows()
-                if ind in series_indicators(t)]
+        dept = (str(reg.departments.loc[owner, "name_vi"]) if owner in reg.departments.index
+                else owner)
         cat.append([ind, r["name_vi"], r["name_en"], r["unit"], r["kind"],
                     None if pd.isna(r["lower"]) else r["lower"],
-                    None if pd.isna(r["upper"]) else r["upper"], ", ".join(tids)])
+                    None if pd.isna(r["upper"]) else r["upper"], ", ".join(tids), dept,
+                    r["definition"]])
     for cell in cat[1]:
         cell.font = Font(bold=True)
     buf = io.BytesIO()

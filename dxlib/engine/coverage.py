@@ -100,3 +100,21 @@ def validation_summary(ds: Dataset) -> str:
                      + (f": {r['years']}" if r["years"] else "")
                      + (" (proxy)" if r["proxy"] else ""))
     return "\n".join(lines)
+
+
+def unused_summary(unused: pd.DataFrame, shown: int = 20) -> str:
+    """Text for ``dx validate``: how many observation rows no target uses, per file, and the
+    first ``shown`` of them (file, row, geo, indicator, year) from files outside
+    ``data/observations/`` (a department's rows that would silently be ignored)."""
+    if unused.empty:
+        return "\nEvery observation row is used by a target."
+    lines = [f"\nObservation rows no target uses: {len(unused)} (context series, other "
+             "geographies, or an indicator no target names)"]
+    for f, n in unused.groupby("source_file", sort=True).size().items():
+        lines.append(f"  {f}: {n} rows")
+    own = unused[~unused["source_file"].str.startswith("data/observations/")]
+    for r in own.head(shown).itertuples(index=False):
+        lines.append(f"  - {r.source_file}, row {r.source_row}: {r.geo}, {r.indicator}, {r.year}")
+    if len(own) > shown:
+        lines.append(f"  ... and {len(own) - shown} more")
+    return "\n".join(lines)
