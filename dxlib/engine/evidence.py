@@ -115,3 +115,24 @@ def headline_counts(assessment: pd.DataFrame) -> str:
             f"{tid} ({kinds[g]})" for tid, g in zip(apart["target_id"], apart["evidence"],
                                                     strict=True))
     return line
+
+
+#: the column heading of the evidence words in report tables (vi, en)
+EVIDENCE_LABEL: dict[str, str] = {"vi": "Bằng chứng", "en": "Evidence"}
+
+
+def stand_in_sentence(assessment: pd.DataFrame, indicators: pd.DataFrame,
+                      geos: pd.DataFrame | None, plan_geo: str, lang: str = "en") -> str:
+    """One paragraph for the headline: which targets are not counted because their only
+    evidence is a stand-in, each with the words of :func:`evidence_words` and its own status
+    word left to the tables; '' when there are none."""
+    apart = stand_ins(assessment)
+    if apart.empty:
+        return ""
+    parts = [f"{r['target_id']} ({evidence_words(r, indicators, geos, plan_geo, lang)})"
+             for r in apart.to_dict("records")]
+    head = {"vi": f"{len(apart)} chỉ tiêu chỉ có số liệu thay thế và không được tính vào các "
+                  "con số trên: ",
+            "en": f"{len(apart)} targets have only stand-in evidence and are not counted in the "
+                  "figures above: "}[lang]
+    return head + "; ".join(parts) + "."

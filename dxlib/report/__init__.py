@@ -19,6 +19,7 @@ import pandas as pd
 from dxlib import paths
 from dxlib.data import Dataset, load_dataset
 from dxlib.data.checks import check_as_of, check_dataset
+from dxlib.engine.evidence import EVIDENCE_LABEL, evidence_words
 from dxlib.report import fmt
 from dxlib.report import words as i18n
 from dxlib.report.notebook import Notebook, setup
@@ -34,12 +35,14 @@ __all__ = ["Notebook", "Safe", "Text", "setup", "load", "as_of_view", "geo_of", 
 
 def load(params: SimpleNamespace | dict) -> Dataset:
     """The dataset named by a notebook's parameters ``targets``, ``observations`` (a list;
-    empty means the shipped files), ``indicators`` and ``geos``; paths are relative to the
-    project root."""
+    empty means the shipped files), ``add_observations`` (files read in addition),
+    ``indicators`` and ``geos``; paths are relative to the project root."""
     p = params if isinstance(params, dict) else vars(params)
     obs = [paths.resolve(f) for f in (p.get("observations") or [])] or None
+    add = [paths.resolve(f) for f in (p.get("add_observations") or [])]
     geos = paths.resolve(p["geos"]) if p.get("geos") else None
-    ds = load_dataset(paths.resolve(p["targets"]), obs, paths.resolve(p["indicators"]), geos)
+    ds = load_dataset(paths.resolve(p["targets"]), obs, paths.resolve(p["indicators"]), geos,
+                      add_observations=add)
     check_dataset(ds)  # the same checks the batch runner makes before a batch starts
     for key in ("as_of", "compare_as_of"):
         if p.get(key) is not None:
@@ -150,6 +153,9 @@ def status_table(assessment: pd.DataFrame, ds: Dataset, lang: str, *, with_text:
             i18n.label("target_value", lang): target_phrase(r, lang),
             i18n.label("projected", lang): proj,
         })
+        if "evidence" in r and r["evidence"] != "direct":  # stand-in evidence said in words
+            row[EVIDENCE_LABEL[i18n.check_lang(lang)]] = evidence_words(
+                r, ds.indicators, ds.geos, ds.registry.geo, lang) or "—"
         if with_note:
             row[i18n.label("note", lang)] = i18n.note_text(r["note"], lang)
         rows.append(row)
@@ -216,19 +222,11 @@ def sources_table(observations: pd.DataFrame, lang: str, limit: int | None = Non
 
 
 def evidence_table(observations: pd.DataFrame, ds: Dataset, lang: str):
-    """Published values with their source and verbatim quote (the evidence behind a number)."""
-    rows = []
-    for _, r in observations.sort_values(["indicator", "year"]).iterrows():
-        when = str(r["year"]) + ("" if pd.isna(r["as_of"]) else f" ({fmt.date(r['as_of'], lang)})")
-        rows.append({
-            i18n.label("indicator", lang): i18n.name(ds.indicators, r["indicator"], lang),
-            i18n.label("year", lang): when,
-            i18n.label("value", lang): i18n.value_text(r["value"], r["unit"], lang),
-            i18n.label("source", lang): f"{r['source_title']} — {r['source_url']}",
-            i18n.label("quote", lang): r["quote"],
-            i18n.label("confidence", lang): i18n.confidence_word(r["confidence"], lang),
-        })
-    return styled(pd.DataFrame(rows))
+    """Published values with their geography, date, derivation, definition, source and verbatim
+    quote (the evidence behind a number; :func:`dxlib.report.evidence_rows.evidence_rows`)."""
+    from dxlib.report.evidence_rows import evidence_rows
+
+    return styled(evidence_rows(observations, ds, lang))
 
 
 def data_needed(coverage: pd.DataFrame, ds: Dataset, lang: str) -> pd.DataFrame:
