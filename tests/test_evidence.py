@@ -1,0 +1,233 @@
+"""Evidence grades, bounds (censored values), definition breaks, the catalogue unit check and the
+province's data path (--observations / --add-observations, the template), by behaviour.
+
+Every value below is synthetic (sources on example.org / example.invalid); nothing here reads or
+writes data/.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from dxlib.cli import main
+from dxlib.data import load_dataset, observation_files, split_paths
+from dxlib.engine.attainment import assess_dataset, full_year_history
+from dxlib.engine.rollup import pillar_rollup
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+HEADER = ("geo,indicator,year,value,unit,source_url,source_title,published,quote,confidence,"
+          "as_of,note,bound,definition\n")
+
+
+def rows(*lines: str) -> str:
+    """Observation rows ``geo,indicator,year,value,unit,bound,definition`` with a synthetic
+    source each."""
+    out = [HEADER]
+    for line in lines:
+        geo, ind, year, value, unit, bound, definition = line.split(",")
+        out.append(f"{geo},{ind},{year},{value},{unit},https://example.org/t,Synthetic,2026,"
+                   f"synthetic {value},high,,,{bound},{definition}\n")
+    return "".join(out)
+
+
+def targets_with(tmp_path: Path, *edits: tuple[str, str]) -> Path:
+    """The mini registry with text replacements (old, new) applied."""
+    text = (MINI / "targets.yaml").read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    p = tmp_path / "targets.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def dataset(tmp_path: Path, extra: str | None = None, targets: Path | None = None,
+            observations: str | None = None):
+    obs = [MINI / "observations.csv"]
+    if observations is not None:
+        (tmp_path / "own.csv").write_text(observations, encoding="utf-8")
+        obs = [tmp_path / "own.csv"]
+    add = []
+    if extra is not None:
+        (tmp_path / "extra.csv").write_text(extra, encoding="utf-8")
+        add = [tmp_path / "extra.csv"]
+    return load_dataset(targets or MINI / "targets.yaml", obs, MINI / "indicators.csv",
+                        MINI / "geos.csv", add_observations=add)
+
+
+def assess(ds) -> pd.DataFrame:
+    return assess_dataset(ds, n_samples=1000).set_index("target_id")
+
+
+# ------------------------------------------------------------------------------------------
+# Evidence grades
+
+
+G1 = "    indicator: online_rate\n    owner: ict\n"
+G2 = "    indicator: agencies_connected\n"
+
+
+def test_grades_from_the_registry_and_the_data(tmp_path: Path) -> None:
+    targets = targets_with(
+        tmp_path, (G1, G1.replace("    owner", "    geo: tinh_b\n    owner")),
+        (G2, G2 + "    grade: proxy_measure\n    proxy: agencies on a narrower network\n"))
+    a = assess(dataset(tmp_path, targets=targets))
+    assert a.loc["G-1", "evidence"] == "proxy_geography"  # tinh_b's series for tinh_a's plan
+    assert a.loc["G-2", "evidence"] == "proxy_measure"
+    assert a.loc["G-3", "evidence"] == "direct"
+    assert a.loc["E-4", "evidence"] == "none"  # no series, no value
+    assert a.loc["G-1", "evidence_note"] == (
+        "Province B trend, not Province A's figure: Online dossier rate")
+    assert a.loc["G-2", "evidence_note"].startswith("a related measure")
+
+
+def test_stand_ins_are_counted_apart_in_the_rollup(tmp_path: Path) -> None:
+    targets = targets_with(
+        tmp_path, (G2, G2 + "    grade: proxy_measure\n    proxy: agencies on a narrower network\n"))
+    ds = dataset(tmp_path, targets=targets)
+    a = assess_dataset(ds, n_samples=1000)
+    r = pillar_rollup(a, ds.registry).set_index("pillar").loc["gov"]
+    plain = dataset(tmp_path)
+    direct = pillar_rollup(assess_dataset(plain, n_samples=1000),
+                           plain.registry).set_index("pillar").loc["gov"]
+    assert r["n_stand_in"] == 1 and direct["n_stand_in"] == 0
+    assert r["n_scored"] == direct["n_scored"] - 1  # G-2 no longer scored as the plan's result
+    statuses = [c for c in r.index if c.startswith("n_") and c not in
+                ("n_targets", "n_scored", "n_no_data", "n_stand_in")]
+    assert r[statuses].sum() + r["n_stand_in"] == r["n_targets"]
+
+
+def test_own_measure_replaces_the_stand_in_once_it_has_data(tmp_path: Path) -> None:
+    """A target scored on another geography's series, whose own measure has rows for the plan's
+    geography, is scored on them (direct) without editing the registry."""
+    targets = targets_with(tmp_path, (G2, "    indicator: online_rate\n    geo: tinh_b\n"
+                                          "    own_indicator: agencies_connected\n"))
+    ds = dataset(tmp_path, targets=targets)
+    t = ds.registry.targets.loc["G-2"]
+    assert t["indicator"] == "agencies_connected" and t["geo"] == "tinh_a"
+    assert t["stand_in"] == "online_rate"
+    assert assess(ds).loc["G-2", "evidence"] == "direct"
+
+
+def test_own_indicator_needs_a_stand_in(tmp_path: Path) -> None:
+    from dxlib.errors import DataValidationError
+
+    targets = targets_with(tmp_path, (G2, G2 + "    own_indicator: online_rate\n"))
+    with pytest.raises(DataValidationError, match="own_indicator"):
+        dataset(tmp_path, targets=targets)
+
+
+# ------------------------------------------------------------------------------------------
+# Bounds
+
+
+def test_a_bound_never_enters_the_trend(tmp_path: Path) -> None:
+    ds = dataset(tmp_path, rows("tinh_a,ecom_revenue,2025,2800,bn VND,lower,"))
+    hist = full_year_history(ds.observations)
+    years = hist[(hist["geo"] == "tinh_a") & (hist["indicator"] == "ecom_revenue")]["year"]
+    assert list(years) == [2021, 2022, 2023, 2024]
+
+
+def test_a_bound_that_decides_gives_the_status_and_says_so(tmp_path: Path) -> None:
+    # growth 2024-2025 >= 2800 / 2150 - 1 = 30.2 % > 25 %, whatever the true value above 2800
+    a = assess(dataset(tmp_path, rows("tinh_a,ecom_revenue,2025,2800,bn VND,lower,")))
+    e1 = a.loc["E-1"]
+    assert e1["status"] == "achieved" and e1["probability"] == 1.0
+    assert e1["growth_low"] == pytest.approx((2800 / 2150 - 1) * 100)
+    assert math.isinf(e1["growth_high"])
+    assert "rests on a bound" in e1["note"] and e1["bound"] == "lower"
+    # a share: a lower bound of 52 % meets ">= 50 %"; an upper bound of 45 % cannot
+    a = assess(dataset(tmp_path, rows("tinh_a,online_rate,2025,52,%,lower,")))
+    assert a.loc["G-1", "status"] == "achieved" and "rests on a bound" in a.loc["G-1", "note"]
+    a = assess(dataset(tmp_path, rows("tinh_a,online_rate,2025,45,%,upper,")))
+    assert a.loc["G-1", "status"] == "not_achieved"
+
+
+def test_a_bound_that_does_not_decide_conditions_the_forecast(tmp_path: Path) -> None:
+    # growth >= 2200 / 2150 - 1 = 2.3 %: both sides of 25 % possible -> a probability from the
+    # trend of the exact values, kept to the paths above 2200 in 2025
+    ds = dataset(tmp_path, rows("tinh_a,ecom_revenue,2025,2200,bn VND,lower,"))
+    e1 = assess(ds).loc["E-1"]
+    assert e1["status"] in ("on_track", "at_risk", "off_track")
+    assert 0 < e1["probability"] < 1 and "respect the bounds" in e1["note"]
+    assert e1["growth_low"] == pytest.approx((2200 / 2150 - 1) * 100)
+    assert "conditioned on bounds" in e1["method"]
+    # the condition can only raise the chance: paths below 2200 (growth < 2.3 %) are dropped
+    plain = assess(dataset(tmp_path)).loc["E-1"]
+    assert e1["probability"] >= plain["probability"] - 0.05
+
+
+def test_an_upper_bound_before_the_deadline_that_does_not_meet_the_target(tmp_path: Path) -> None:
+    a = assess(dataset(tmp_path, rows("tinh_a,agencies_connected,2025,99,%,upper,")))
+    assert a.loc["G-2", "status"] == "not_achieved"  # at most 99 % < 100 %
+
+
+# ------------------------------------------------------------------------------------------
+# Definitions
+
+
+def test_values_under_an_earlier_definition_are_not_joined(tmp_path: Path) -> None:
+    obs = rows("tinh_a,online_rate,2021,20,%,,old", "tinh_a,online_rate,2022,28.5,%,,old",
+               "tinh_a,online_rate,2023,35,%,,new", "tinh_a,online_rate,2024,44,%,,new")
+    g1 = assess(dataset(tmp_path, observations=obs)).loc["G-1"]
+    assert g1["n_obs"] == 2 and g1["definition"] == "new"
+    assert "definition changed" in g1["note"] and "2021, 2022" in g1["note"]
+    # one value under the current definition: thin data said thin (no trend, no probability)
+    obs = rows("tinh_a,online_rate,2021,20,%,,old", "tinh_a,online_rate,2022,28.5,%,,old",
+               "tinh_a,online_rate,2023,35,%,,old", "tinh_a,online_rate,2024,44,%,,new")
+    g1 = assess(dataset(tmp_path, observations=obs)).loc["G-1"]
+    assert g1["status"] == "insufficient_data" and math.isnan(g1["probability"])
+    assert "one observation" in g1["note"] and "definition changed" in g1["note"]
+
+
+# ------------------------------------------------------------------------------------------
+# Units and the data path
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_a_unit_other_than_the_catalogues_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "fractions.csv"
+    bad.write_text(rows("nghe_an,egov_online_dossier_rate,2024,0.44,fraction,,"), encoding="utf-8")
+    r = run("validate", "--add-observations", str(bad))
+    assert r.exit_code == 2
+    lines = [x for x in r.output.splitlines() if "fractions.csv" in x]
+    assert len(lines) == 1
+    assert "row 2, column 'unit': found 'fraction'; expected '%'" in lines[0]
+
+
+def test_split_paths_and_observation_files(tmp_path: Path) -> None:
+    assert split_paths(["a.csv,b.xlsx", " c.csv ", ""]) == [Path("a.csv"), Path("b.xlsx"),
+                                                            Path("c.csv")]
+    shipped = observation_files()
+    assert observation_files(None, [tmp_path / "x.csv"]) == [*shipped, tmp_path / "x.csv"]
+    assert observation_files([tmp_path / "x.csv"]) == [tmp_path / "x.csv"]
+    assert observation_files(shipped, shipped[:1]) == shipped  # a file named twice is read once
+
+
+def test_observations_replaces_and_add_observations_adds(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.csv"
+    mine.write_text(rows("nghe_an,egov_satisfaction_rate,2024,81,%,,"), encoding="utf-8")
+    only = run("validate", "--observations", f"{mine}")
+    assert only.exit_code == 0 and "1 observations from 1 files" in only.output
+    assert f"observations read from: {mine}" in only.output
+    both = run("validate", "--add-observations", str(mine))
+    assert both.exit_code == 0 and "observations from 4 files" in both.output
+    shipped = ",".join(str(p) for p in observation_files())
+    same = run("validate", "--observations", shipped, "--observations", str(mine))
+    assert "observations from 4 files" in same.output
+
+
+def test_validate_names_rows_no_target_uses(tmp_path: Path) -> None:
+    stray = tmp_path / "stray.csv"
+    stray.write_text(rows("nghe_an,ctx_pci_score,2024,65,points of 100,,"), encoding="utf-8")
+    r = run("validate", "--add-observations", str(stray))
+    assert r.exit_code == 0
+    assert f"- {stray}, row 2: nghe_an, ctx_pci_score, 2024" in r.output
