@@ -145,19 +145,6 @@ def growth_interval(ia: tuple[float, float], ib: tuple[float, float], span: int)
     return low, high
 
 
-def fmt_bound(b: Bound, unit: str | None = None) -> str:
-    """"a lower bound, ≥ 30 bn USD" style text of a bound."""
-    sign = "≥" if b.side == "lower" else "≤"
-    return f"a {b.side} bound, {sign} {b.value:g}{' ' + unit if unit else ''}"
-
-
-def fmt_range(low: float, high: float) -> str:
-    """"from -100 % to +inf" style text of a growth interval (% a year)."""
-    a = "-100 %" if low <= -100.0 else f"{low:.1f} %"
-    b = "no upper limit" if not math.isfinite(high) else f"{high:.1f} %"
-    return f"between {a} and {b}"
-
-
 def _conditioned(ctx: Any, key: tuple[str, str], year: int, bounds: list[Bound],
                  n_exact: int) -> tuple[np.ndarray | None, int]:
     """Samples of the series in ``year`` (n,) conditioned on the bounds, and how many of the
@@ -174,6 +161,33 @@ def _conditioned(ctx: Any, key: tuple[str, str], year: int, bounds: list[Bound],
     return col[keep], int(keep.sum())
 
 
+def _n(code: str, **args: float) -> tuple[Any, ...]:
+    """One :class:`dxlib.engine.attainment.Note` as a one-element tuple (notes are worded by
+    :func:`dxlib.report.words.note_text`)."""
+    from dxlib.engine.attainment import Note
+
+    return (Note(code, tuple(args.items())),)
+
+
+def _said(bounds: list[Bound]) -> tuple[Any, ...]:
+    """Notes "the 2025 value is only known to be at least 30" for each bound."""
+    out: tuple[Any, ...] = ()
+    for b in bounds:
+        out += _n(f"bound_{b.side}", year=b.year, value=b.value)
+    return out
+
+
+def _growth_said(a: int, b: int, low: float, high: float) -> tuple[Any, ...]:
+    """The note of a growth interval from bounds (% a year; open sides -100 and +inf)."""
+    if low <= -100.0 and not math.isfinite(high):
+        return _n("growth_unknown", from_year=a, year=b)
+    if low <= -100.0:
+        return _n("growth_at_most", from_year=a, year=b, high=high)
+    if not math.isfinite(high):
+        return _n("growth_at_least", from_year=a, year=b, low=low)
+    return _n("growth_range", from_year=a, year=b, low=low, high=high)
+
+
 def assess_bounded(row: dict, t: dict, key: tuple[str, str], years: np.ndarray,
                    values: np.ndarray, bounds: list[Bound], ctx: Any) -> dict:
     """A level/share/count target whose latest values (after the exact ones ``years``,
@@ -185,30 +199,27 @@ def assess_bounded(row: dict, t: dict, key: tuple[str, str], years: np.ndarray,
     _, lower, upper = ctx.bounds[key[1]]
     last = bounds[-1]
     row.update(last_year=last.year, last_value=last.value, bound=last.side, n_obs=len(years))
-    said = f"the {last.year} value is {fmt_bound(last, row['unit'])}"
+    said = _said([last])
     decided = verdict(*interval(last, lower, upper), cmp_, value)
     if last.year == deadline and decided is not None:
         row.update(status="achieved" if decided else "not_achieved", probability=float(decided),
-                   method="observed (bound)", note=f"rests on a bound: {said}")
+                   method="observed (bound)", note=_n("rests_on_bound") + said)
         return row
     samples, kept = _conditioned(ctx, key, deadline, bounds, len(years))
-    if samples is not None and kept >= MIN_KEPT:
+    ok = samples is not None and kept >= MIN_KEPT
+    if ok:
         _fill_projection(row, samples)
         row["probability"] = float(np.mean(compare(samples, cmp_, value)))
         row["method"] = f"{ctx.methods.get(f'{key[0]}|{key[1]}')} (conditioned on bounds)"
-        how = (f"probability from the trend of the {len(years)} exact values, kept to the "
-               f"{kept} of {ctx.n} paths that respect the bounds")
+        how = _n("bound_conditioned", n=len(years), kept=kept, total=ctx.n)
     else:
-        how = ("the trend of the exact values and the bounds disagree" if samples is not None
-               else "too few exact values for a trend")
+        how = _n("bound_disagree" if samples is not None else "bound_no_trend")
     if decided:  # a bound before the deadline already meets the target
-        row.update(status="met_early", note=f"met in {last.year}, resting on a bound: {said}; "
-                   + (how if samples is not None and kept >= MIN_KEPT else "chance it holds not estimated"))
+        row.update(status="met_early", note=_n("met_on_bound", met_year=last.year) + said
+                   + (how if ok else _n("holds_not_estimated")))
         return row
-    if samples is None or kept < MIN_KEPT:
-        row.update(status="insufficient_data", note=f"{said}; {how}: no probability")
-        return row
-    row.update(status=status_from_probability(row["probability"]), note=f"{said}; {how}")
+    row.update(status=status_from_probability(row["probability"]) if ok else "insufficient_data",
+               note=said + how)
     return row
 
 
@@ -235,17 +246,16 @@ def assess_growth_bounded(row: dict, t: dict, key: tuple[str, str], years: np.nd
     ia, ib = known(a), known(deadline)
     used = [b for b in bounds if b.year in (a, deadline)]
     row["bound"] = "/".join(sorted({b.side for b in used})) or None
-    unit = str(ctx.ds.indicators.loc[key[1], "unit"])
-    said = "; ".join(f"the {b.year} value is {fmt_bound(b, unit)}" for b in used)
+    said = _said(used)
     if ia is not None and ib is not None:
         low, high = growth_interval(ia, ib, span)
         row.update(growth_low=low, growth_high=high)
-        said += f"; growth {a}-{deadline} from the observations is {fmt_range(low, high)}"
+        said += _growth_said(a, deadline, low, high)
         decided = verdict(low, high, cmp_, value)
         if decided is not None:
             row.update(status="achieved" if decided else "not_achieved",
                        probability=float(decided), method="observed (bound)",
-                       note=f"rests on a bound: {said}")
+                       note=_n("rests_on_bound") + said)
             return row
     samples, kept = None, 0
     col_b = ctx.forecast_column(key, deadline) if len(years) >= 2 else None
@@ -260,16 +270,14 @@ def assess_growth_bounded(row: dict, t: dict, key: tuple[str, str], years: np.nd
                 samples = ((col_b[keep] / start[keep]) ** (1.0 / span) - 1.0) * 100.0
             kept = int(keep.sum())
     if samples is None:
-        row.update(status="insufficient_data",
-                   note=f"{said}; no probability: the trend of the exact values and the bounds "
-                   "disagree, or there are too few exact values")
+        row.update(status="insufficient_data", note=said + _n(
+            "bound_disagree" if col_b is not None else "bound_no_trend"))
         return row
     _fill_projection(row, samples)
     row["probability"] = float(np.mean(compare(samples, cmp_, value)))
     row["method"] = f"{ctx.methods.get(f'{key[0]}|{key[1]}')} (conditioned on bounds)"
     row.update(status=status_from_probability(row["probability"]),
-               note=f"{said}; probability from the trend of the {len(years)} exact values to "
-                    f"{int(years.max())}, kept to the {kept} of {ctx.n} paths that respect the bounds")
+               note=said + _n("bound_conditioned", n=len(years), kept=kept, total=ctx.n))
     return row
 
 
@@ -302,8 +310,7 @@ def note_break(row: dict, brk: dict[str, Any] | None) -> dict:
     if not brk:
         return row
     row["definition"] = brk["definition"] or None
-    years = ", ".join(str(y) for y in brk["years"])
-    said = (f"definition changed: only values under '{brk['definition'] or '(none)'}' are used; "
-            f"{years} under {', '.join(repr(e) for e in brk['earlier'])} not joined into the trend")
-    row["note"] = said if row["note"] is None else f"{row['note']}; {said}"
+    years = brk["years"]
+    said = _n("definition_break", n=len(years), first=min(years), last=max(years))
+    row["note"] = said if row["note"] is None else (*row["note"], *said)
     return row

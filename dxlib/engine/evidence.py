@@ -69,8 +69,8 @@ def grade_assessment(assessment: pd.DataFrame, registry: TargetRegistry,
             out["partial_value"], out["note"], strict=True):
         t = targets.loc[tid]
         if status == "qualitative":
-            grades.append("direct" if isinstance(note, str) and "evidence values" in note
-                          else "none")
+            codes = [n[0] for n in note] if isinstance(note, tuple) else []
+            grades.append("direct" if "milestone_evidence" in codes else "none")
             continue
         seen = int(n_obs) > 0 or not _isnan(last) or not _isnan(partial)
         grades.append(target_grade(t, registry.geo) if seen else "none")

@@ -198,10 +198,42 @@ NOTE_WORDS: dict[str, tuple[str, str]] = {
                         "numerator and denominator need 2+ years each"),
     "ratio_zero_denominator": ("mẫu số bằng 0 vào năm {first_year}: tỷ số không xác định",
                                "the denominator is 0 in {first_year}: the ratio is undefined"),
+    # bounds and definition breaks (dxlib.engine.censoring)
+    "bound_lower": ("giá trị năm {year} chỉ biết là từ {value} trở lên",
+                    "the {year} value is only known to be at least {value}"),
+    "bound_upper": ("giá trị năm {year} chỉ biết là không quá {value}",
+                    "the {year} value is only known to be at most {value}"),
+    "rests_on_bound": ("trạng thái dựa trên một giá trị cận (không phải số chính xác)",
+                       "the status rests on a bound, not an exact value"),
+    "met_on_bound": ("đạt từ năm {met_year}, dựa trên một giá trị cận",
+                     "met in {met_year}, resting on a bound"),
+    "growth_range": ("tăng trưởng {from_year}–{year} theo số liệu: từ {low}% đến {high}%/năm",
+                     "growth {from_year}–{year} from the observations: {low} to {high} % a year"),
+    "growth_at_least": ("tăng trưởng {from_year}–{year} theo số liệu: ít nhất {low}%/năm",
+                        "growth {from_year}–{year} from the observations: at least {low} % a year"),
+    "growth_at_most": ("tăng trưởng {from_year}–{year} theo số liệu: nhiều nhất {high}%/năm",
+                       "growth {from_year}–{year} from the observations: at most {high} % a year"),
+    "growth_unknown": ("không tính được tăng trưởng {from_year}–{year} từ các giá trị cận",
+                       "growth {from_year}–{year} cannot be told from the bounds"),
+    "bound_conditioned": (
+        "xác suất theo xu hướng của {n} giá trị chính xác, chỉ giữ {kept}/{total} đường mô phỏng "
+        "phù hợp với các giá trị cận",
+        "probability from the trend of the {n} exact values, kept to the {kept} of {total} "
+        "sample paths that respect the bounds"),
+    "bound_disagree": ("xu hướng của các giá trị chính xác mâu thuẫn với các giá trị cận: không "
+                       "tính xác suất",
+                       "the trend of the exact values and the bounds disagree: no probability"),
+    "bound_no_trend": ("quá ít giá trị chính xác để có xu hướng: không tính xác suất",
+                       "too few exact values for a trend: no probability"),
+    "holds_not_estimated": ("chưa ước tính khả năng giữ được", "chance it holds not estimated"),
+    "definition_break": (
+        "{n} giá trị trước đây ({first}–{last}) theo định nghĩa khác không được nối vào xu hướng",
+        "{n} earlier values ({first}–{last}) under another definition not joined into the trend"),
 }
 
 #: note arguments that are years: written as they are ("2024", never "2.024")
-_YEAR_ARGS = frozenset({"deadline", "first_year", "met_year"})
+_YEAR_ARGS = frozenset({"deadline", "first_year", "met_year", "year", "from_year", "first",
+                        "last"})
 
 
 def note_text(notes: Iterable[Any] | None, lang: str) -> str:

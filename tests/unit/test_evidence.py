@@ -18,8 +18,9 @@ from dxlib.cli import main
 from dxlib.data import load_dataset, observation_files, split_paths
 from dxlib.engine.attainment import assess_dataset, full_year_history
 from dxlib.engine.rollup import pillar_rollup
+from dxlib.report.words import note_text
 
-MINI = Path(__file__).parent / "fixtures" / "mini"
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 HEADER = ("geo,indicator,year,value,unit,source_url,source_title,published,quote,confidence,"
           "as_of,note,bound,definition\n")
 
@@ -61,7 +62,9 @@ def dataset(tmp_path: Path, extra: str | None = None, targets: Path | None = Non
 
 
 def assess(ds) -> pd.DataFrame:
-    return assess_dataset(ds, n_samples=1000).set_index("target_id")
+    """The assessment indexed by target, its notes worded in English (as in the CSV)."""
+    a = assess_dataset(ds, n_samples=1000)
+    return a.assign(note=[note_text(n, "en") for n in a["note"]]).set_index("target_id")
 
 
 # ------------------------------------------------------------------------------------------
@@ -176,13 +179,13 @@ def test_values_under_an_earlier_definition_are_not_joined(tmp_path: Path) -> No
                "tinh_a,online_rate,2023,35,%,,new", "tinh_a,online_rate,2024,44,%,,new")
     g1 = assess(dataset(tmp_path, observations=obs)).loc["G-1"]
     assert g1["n_obs"] == 2 and g1["definition"] == "new"
-    assert "definition changed" in g1["note"] and "2021, 2022" in g1["note"]
+    assert "2 earlier values (2021–2022) under another definition not joined" in g1["note"]
     # one value under the current definition: thin data said thin (no trend, no probability)
     obs = rows("tinh_a,online_rate,2021,20,%,,old", "tinh_a,online_rate,2022,28.5,%,,old",
                "tinh_a,online_rate,2023,35,%,,old", "tinh_a,online_rate,2024,44,%,,new")
     g1 = assess(dataset(tmp_path, observations=obs)).loc["G-1"]
     assert g1["status"] == "insufficient_data" and math.isnan(g1["probability"])
-    assert "one observation" in g1["note"] and "definition changed" in g1["note"]
+    assert "one observation" in g1["note"] and "3 earlier values (2021–2023)" in g1["note"]
 
 
 # ------------------------------------------------------------------------------------------
@@ -218,11 +221,12 @@ def test_observations_replaces_and_add_observations_adds(tmp_path: Path) -> None
     only = run("validate", "--observations", f"{mine}")
     assert only.exit_code == 0 and "1 observations from 1 files" in only.output
     assert f"observations read from: {mine}" in only.output
+    n = len(observation_files()) + 1  # the shipped files and mine
     both = run("validate", "--add-observations", str(mine))
-    assert both.exit_code == 0 and "observations from 4 files" in both.output
+    assert both.exit_code == 0 and f"observations from {n} files" in both.output
     shipped = ",".join(str(p) for p in observation_files())
     same = run("validate", "--observations", shipped, "--observations", str(mine))
-    assert "observations from 4 files" in same.output
+    assert f"observations from {n} files" in same.output
 
 
 def test_validate_names_rows_no_target_uses(tmp_path: Path) -> None:
