@@ -63,10 +63,10 @@ def _data_options(fn):
                       help="Geography list CSV [default: data/geos.csv].")(fn)
     fn = click.option("--indicators", type=_PATH, default=None,
                       help="Indicator catalogue CSV [default: data/indicators.csv].")(fn)
-    fn = click.option("--add-observations", "add_observations", multiple=True,
+    fn = click.option("--add-observations", "add_observations", type=_PATH, multiple=True,
                       help="Observation files (.csv/.xlsx) read IN ADDITION to --observations (or "
                            "to the shipped files): comma-separated and/or repeated.")(fn)
-    fn = click.option("--observations", multiple=True,
+    fn = click.option("--observations", type=_PATH, multiple=True,
                       help="Observation files (.csv/.xlsx) to read INSTEAD of the shipped ones: "
                            "comma-separated (a.csv,b.xlsx) and/or repeated "
                            "[default: data/observations/*].")(fn)

@@ -246,10 +246,6 @@ def load_targets(
             problems.append(Problem(name, where(i, "grade"), "grade", "'direct'",
                                     f"proxy_geography or proxy_measure: the series is for "
                                     f"'{t.geo}', not the plan's geography '{reg.plan.geo}'"))
-        if t.own_indicator is not None and t.grade is None and t.geo in (None, reg.plan.geo):
-            problems.append(Problem(name, where(i, "own_indicator"), "own_indicator",
-                                    repr(t.own_indicator), "a stand-in indicator (another geo, "
-                                    "or grade: proxy_measure) before naming the own measure"))
         if geos is not None and t.geo is not None and t.geo not in geos.index:
             problems.append(Problem(name, where(i, "geo"), "geo", repr(t.geo),
                                     "a geo id of data/geos.csv"))

@@ -117,10 +117,11 @@ def test_own_measure_replaces_the_stand_in_once_it_has_data(tmp_path: Path) -> N
     assert assess(ds).loc["G-2", "evidence"] == "direct"
 
 
-def test_own_indicator_needs_a_stand_in(tmp_path: Path) -> None:
+def test_own_indicator_needs_an_indicator(tmp_path: Path) -> None:
     from dxlib.errors import DataValidationError
 
-    targets = targets_with(tmp_path, (G2, G2 + "    own_indicator: online_rate\n"))
+    targets = targets_with(tmp_path, ("    indicator: agencies_connected\n",
+                                      "    own_indicator: online_rate\n"))
     with pytest.raises(DataValidationError, match="own_indicator"):
         dataset(tmp_path, targets=targets)
 
