@@ -311,6 +311,7 @@ def note_break(row: dict, brk: dict[str, Any] | None) -> dict:
         return row
     row["definition"] = brk["definition"] or None
     years = brk["years"]
-    said = _n("definition_break", n=len(years), first=min(years), last=max(years))
+    said = (_n("definition_break_one", year=years[0]) if len(years) == 1 else
+            _n("definition_break", n=len(years), first=min(years), last=max(years)))
     row["note"] = said if row["note"] is None else (*row["note"], *said)
     return row

@@ -226,6 +226,9 @@ NOTE_WORDS: dict[str, tuple[str, str]] = {
     "bound_no_trend": ("quá ít giá trị chính xác để có xu hướng: không tính xác suất",
                        "too few exact values for a trend: no probability"),
     "holds_not_estimated": ("chưa ước tính khả năng giữ được", "chance it holds not estimated"),
+    "definition_break_one": (
+        "giá trị năm {year} theo định nghĩa khác không được nối vào xu hướng",
+        "the {year} value, under another definition, is not joined into the trend"),
     "definition_break": (
         "{n} giá trị trước đây ({first}–{last}) theo định nghĩa khác không được nối vào xu hướng",
         "{n} earlier values ({first}–{last}) under another definition not joined into the trend"),
