@@ -75,6 +75,8 @@ def grade_assessment(assessment: pd.DataFrame, registry: TargetRegistry,
         seen = int(n_obs) > 0 or not _isnan(last) or not _isnan(partial)
         grades.append(target_grade(t, registry.geo) if seen else "none")
     out["evidence"] = grades
+    # text columns that may hold only None: one dtype whatever the data (object)
+    out[["bound", "definition"]] = out[["bound", "definition"]].astype(object)
     out["evidence_note"] = [
         evidence_words(r, indicators, geos, registry.geo, "en") or None
         for r in out[["evidence", "indicator", "series_geo"]].to_dict("records")]

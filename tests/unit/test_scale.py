@@ -110,21 +110,25 @@ def test_order_of_geographies_changes_only_the_order_of_rows(name, datasets):
 
 
 def _reference_rollup(table: pd.DataFrame, pillars: list[str]) -> pd.DataFrame:
-    """The roll-up by its definition, one group at a time (slow and plain)."""
+    """The roll-up by its definition, one group at a time (slow and plain); targets with
+    stand-in evidence only (a national series, a related measure) are counted apart."""
     rows = []
     for geo in table["geo"].unique():
         here = table[table["geo"] == geo]
         for pillar in [*pillars, "all"]:
-            sub = here if pillar == "all" else here[here["pillar"] == pillar]
+            every = here if pillar == "all" else here[here["pillar"] == pillar]
+            apart = every["evidence"].isin(["proxy_geography", "proxy_measure"])
+            sub = every[~apart]
             p = sub["probability"].dropna().to_numpy(dtype=float)
             counts = sub["status"].value_counts()
             rows.append({
-                "geo": geo, "pillar": pillar, "n_targets": len(sub), "n_scored": len(p),
+                "geo": geo, "pillar": pillar, "n_targets": len(every), "n_scored": len(p),
                 "expected_met": p.sum() if len(p) else np.nan,
                 "expected_share": p.mean() if len(p) else np.nan,
                 "p_all_met": np.prod(p) if len(p) else np.nan,  # independence: the product
                 **{f"n_{s}": int(counts.get(s, 0)) for s in STATUSES},
                 "n_no_data": int(counts.get("insufficient_data", 0)),
+                "n_stand_in": int(apart.sum()),
             })
     return pd.DataFrame(rows)
 
