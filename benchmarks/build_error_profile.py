@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 DATA = ROOT / "benchmarks" / "data" / "m3_yearly"
 SHIPPED = ROOT / "dxlib" / "profiles" / "error_profile.json"
 
-from dxlib.engine.forecast import _FLOOR, PHI, PHI_TWO, WEIGHTS, point_engine  # noqa: E402
+from dxlib.engine.forecast import PHI, PHI_TWO, SCALE_FLOOR, WEIGHTS, point_engine  # noqa: E402
 
 HP = 10
 N_EDGES = [2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 30]
@@ -86,7 +86,7 @@ def rolling_errors(series: list[np.ndarray]) -> pd.DataFrame:
         for i, w in enumerate(wins):
             Z[i, G - len(w):] = w
         zhat, s, nn = point_engine(Z, HP)
-        s = np.maximum(s, _FLOOR["log"])
+        s = np.maximum(s, SCALE_FLOOR["log"])
         E = (np.array(acts) - zhat) / s[:, None]
         m = np.array(meta)
         hh = np.tile(np.arange(1, HP + 1), len(wins))
@@ -155,7 +155,7 @@ def build_from(series: list[np.ndarray]) -> tuple[dict, pd.DataFrame]:
         "version": 1,
         "description": "Scaled rolling-origin errors (z-scale error / own mean |dz|) of the dxlib "
                        "default method, M3 yearly TRAINING parts only (hold-out never used).",
-        "method": {"phi": PHI, "phi_two": PHI_TWO, "weights": WEIGHTS, "floor_log": _FLOOR["log"]},
+        "method": {"phi": PHI, "phi_two": PHI_TWO, "weights": WEIGHTS, "floor_log": SCALE_FLOOR["log"]},
         "n_edges": N_EDGES,
         "horizons": HP,
         "levels": [round(float(x), 6) for x in lv],
@@ -184,7 +184,7 @@ def validate(series: list[np.ndarray], hold: int = 6) -> pd.DataFrame:
             Z[i, G - len(w):] = w
         act = np.stack([z[-hold:] for z in series])
         zhat, s, n = point_engine(Z, hold)
-        s = np.maximum(s, _FLOOR["log"])
+        s = np.maximum(s, SCALE_FLOOR["log"])
         b = np.clip(np.searchsorted(N_EDGES, n, side="right") - 1, 0, len(N_EDGES) - 1)
 
         def q(u: float, zhat=zhat, s=s, b=b) -> np.ndarray:

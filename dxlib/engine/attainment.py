@@ -170,7 +170,10 @@ class _Context:
         sid = f"{key[0]}|{key[1]}"
         ck = (sid, year)
         if ck not in self._paths:
-            col = _path_column(self.fc, sid, year) if self.fc is not None else None
+            col = None
+            if self.fc is not None and sid in self.fc.series.index:
+                s = self.fc.samples(sid, [year])  # one column of the seeded sample paths
+                col = None if s is None else s[:, 0]
             self._paths[ck] = None if col is None or np.all(np.isnan(col)) else col
         return self._paths[ck]
 
@@ -181,27 +184,6 @@ class _Context:
         if len(hit):
             return np.full(self.n, float(h.values[hit[0]]))
         return self.forecast_column(key, year)
-
-
-def _path_column(fc: Forecast, series_id: str, year: int) -> np.ndarray | None:
-    """Column ``year`` of ``fc.paths(series_id)`` as a float array (n_samples,), without
-    building the whole DataFrame; None when the series has no forecast or ``year`` is not one of
-    its forecast years. Mirrors :meth:`dxlib.engine.forecast.Forecast.paths` step by step (same seeded
-    latent draws, same interpolation and back-transform), so the values are identical;
-    ``tests/test_scale.py`` checks that."""
-    from dxlib.engine.forecast import _from_z
-
-    r = fc._fid.get(series_id)
-    if r is None:
-        return None
-    H = int(fc._hs[r])
-    k = int(year) - int(fc._last[r]) - 1
-    if not 0 <= k < H:
-        return None
-    U = fc._latent(series_id, H)
-    zq = fc._zq(np.array([r]), np.array([k + 1]))[0]
-    z = np.interp(U[:, k], fc._prof["levels"], zq)
-    return np.asarray(_from_z(z, fc._code[r], fc._lo[r], fc._hi[r]), dtype=float)
 
 
 def _full_year_series(hist: pd.DataFrame, needed: set[tuple[str, str]]) -> dict[tuple[str, str],

@@ -79,7 +79,8 @@ PHI = 0.8
 PHI_TWO = 0.3
 WEIGHTS = {"naive": 1.0, "ddrift": 1.0, "theta": 1.0}
 _ALPHAS = np.linspace(0.05, 1.0, 20)
-_FLOOR = {"log": 0.01, "log1p": 0.01, "logit": 0.04}
+#: floors of the own scale s on each transformed scale (judgement, see benchmarks/README.md)
+SCALE_FLOOR = {"log": 0.01, "log1p": 0.01, "logit": 0.04}
 
 # internal transform codes
 _T_LOG, _T_LOG1P, _T_LOGIT, _T_RANK, _T_RAW = 0, 1, 2, 3, 4
@@ -399,7 +400,7 @@ class Forecast:
             Z = np.full((len(fidx), span), np.nan)
             Z[row, col] = z
             zhat, scale, nn = point_engine(Z, H)
-            floor = np.array([_FLOOR.get(_TNAME[int(k)], 0.0) for k in self._code])
+            floor = np.array([SCALE_FLOOR.get(_TNAME[int(k)], 0.0) for k in self._code])
             raw = self._code == _T_RAW
             if raw.any():
                 mabs = np.nanmean(np.abs(np.where(np.isnan(Z), np.nan, Z)), axis=1)
@@ -503,24 +504,46 @@ class Forecast:
         x = w * z0 + np.sqrt(1 - w * w) * b / np.sqrt(np.arange(1, H + 1))
         return ndtr(x)
 
+    def forecast_years(self, series_id: Any) -> np.ndarray:
+        """The forecast years of a series, ascending int array (empty when it has no forecast)."""
+        r = self._rows_for(series_id)
+        if r is None:
+            return np.zeros(0, dtype=int)
+        return self._last[r] + np.arange(1, int(self._hs[r]) + 1)
+
+    def samples(self, series_id: Any, years: Sequence[int] | None = None) -> np.ndarray | None:
+        """Joint predictive samples of one series, shape (n_samples, len(years)), natural scale:
+        row i is one sample path, so the columns keep their dependence across years (growth
+        between two years of a row has realistic spread). ``years`` defaults to every forecast
+        year. Seeded by ``(seed, series_id)``: the values are exactly those of :meth:`paths`,
+        without building a DataFrame. None when the series has no forecast or a requested year
+        is not one of its forecast years."""
+        r = self._rows_for(series_id)
+        if r is None:
+            return None
+        H = int(self._hs[r])
+        h = np.arange(1, H + 1) if years is None else (
+            np.asarray(years, dtype=int).reshape(-1) - int(self._last[r]))
+        if len(h) and (h.min() < 1 or h.max() > H):
+            return None
+        U = self._latent(series_id, H)
+        L = self._prof["levels"]
+        zq = self._zq(np.full(len(h), r), h)  # (len(h), K)
+        z = np.empty((self.n_samples, len(h)))
+        for j, hj in enumerate(h):
+            z[:, j] = np.interp(U[:, hj - 1], L, zq[j])
+        return _from_z(z, self._code[r], self._lo[r], self._hi[r])
+
     def paths(self, series_id: Any, include_last: bool = False) -> pd.DataFrame:
         """Sample paths, (n_samples, years) on the natural scale; columns = forecast years
         (plus the last observed year, constant, first when include_last). Empty frame if the
-        series has no forecast."""
-        r = self._rows_for(series_id)
-        if r is None:
+        series has no forecast. Same values as :meth:`samples`."""
+        y = self.samples(series_id)
+        if y is None:
             return pd.DataFrame()
-        H = int(self._hs[r])
-        U = self._latent(series_id, H)
-        L = self._prof["levels"]
-        h = np.arange(1, H + 1)
-        zq = self._zq(np.full(H, r), h)  # (H, K)
-        z = np.empty_like(U)
-        for k in range(H):
-            z[:, k] = np.interp(U[:, k], L, zq[k])
-        y = _from_z(z, self._code[r], self._lo[r], self._hi[r])
-        out = pd.DataFrame(y, columns=pd.Index(self._last[r] + h, name="year"))
+        out = pd.DataFrame(y, columns=pd.Index(self.forecast_years(series_id), name="year"))
         if include_last:
+            r = self._fid[series_id]
             out.insert(0, int(self._last[r]), float(self.series["last_value"].loc[series_id]))
         return out
 

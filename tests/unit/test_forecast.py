@@ -223,3 +223,17 @@ def test_bad_inputs() -> None:
     fc = forecast(long({"a": [-1.0, 0.5, 1.0, 2.0]}), 2)
     assert "raw" in fc.series.loc["a", "method"]
     assert fc.quantile_frame([0.1])["point"].notna().all()
+
+
+def test_samples_are_the_paths_joint_over_years() -> None:
+    """``samples`` is the public joint-sample API: the same seeded draws as ``paths``, for any
+    subset of forecast years, and None outside the forecast years."""
+    h = long({"a": [10.0, 11.0, 12.5, 13.0], "b": [20.0, 25.0, 30.0]}, kind={"b": "share"})
+    fc = forecast(h, 4, n_samples=300, seed=5)
+    for sid in ("a", "b"):
+        p = fc.paths(sid)
+        assert list(fc.forecast_years(sid)) == list(p.columns)
+        np.testing.assert_array_equal(fc.samples(sid), p.to_numpy())
+        y = [int(p.columns[3]), int(p.columns[1])]
+        np.testing.assert_array_equal(fc.samples(sid, y), p[y].to_numpy())
+        assert fc.samples(sid, [int(p.columns[0]) - 1]) is None

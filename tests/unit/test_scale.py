@@ -31,7 +31,7 @@ from click.testing import CliRunner
 from dxlib import paths
 from dxlib.cli import main
 from dxlib.data import Dataset, load_dataset
-from dxlib.engine.attainment import STATUSES, _path_column, assess_dataset
+from dxlib.engine.attainment import STATUSES, assess_dataset
 from dxlib.engine.forecast import forecast
 from dxlib.engine.rollup import pillar_rollup
 
@@ -177,8 +177,8 @@ def test_a_seed_gives_the_same_table_and_only_the_seed_changes_it(datasets):
 
 
 def test_path_column_equals_the_paths_frame(datasets):
-    """The assessment reads one column of the sample paths without building the DataFrame;
-    it must be exactly the column of :meth:`Forecast.paths`."""
+    """The assessment reads one column of the sample paths with the public ``Forecast.samples``
+    without building the DataFrame; it must be exactly the column of :meth:`Forecast.paths`."""
     rng = np.random.default_rng(1)
     rows = []
     for i, kind in enumerate(["share", "level", "count", "rank", "index", "share"]):
@@ -195,9 +195,9 @@ def test_path_column_equals_the_paths_frame(datasets):
     for sid in fc.series.index:
         p = fc.paths(sid)
         for year in (2022, 2023, 2024, 2025, 2026, 2027, 2028):
-            col = _path_column(fc, sid, year)
+            col = fc.samples(sid, [year])  # the public joint-sample API
             if year in p.columns:
-                np.testing.assert_array_equal(col, p[year].to_numpy(dtype=float))
+                np.testing.assert_array_equal(col[:, 0], p[year].to_numpy(dtype=float))
             else:
                 assert col is None
 
