@@ -1,30 +1,42 @@
-"""Rebuild the error profile (``dxlib/profiles/error_profile.json``) from the M3 yearly TRAINING parts.
+"""Rebuild the error profile of a reference class, ``dxlib/profiles/<class>.json``, from its
+training data only.
 
 Usage (from the project root)::
 
-    python benchmarks/build_error_profile.py [--data DIR] [--out PATH]   # -> benchmarks/output/
-    python benchmarks/build_error_profile.py --write-profile   # replace the shipped profile
-    python benchmarks/build_error_profile.py --validate   # training-only pseudo hold-out
+    python benchmarks/build_error_profile.py --class level [--data DIR] [--out PATH]
+    python benchmarks/build_error_profile.py --class share --write-profile   # replace the shipped
+    python benchmarks/build_error_profile.py --class level --validate   # training-only check
 
-Data: ``benchmarks/data/m3_yearly/m3_yearly_long.csv`` (origin in ``benchmarks/data/README.md``).
-By default the profile is written to ``benchmarks/output/error_profile.json`` (git-ignored); the
-shipped file is replaced only with ``--write-profile``.
+By default the profile goes to ``benchmarks/output/<class>.json`` (git-ignored); the shipped
+``dxlib/profiles/<class>.json`` is replaced only with ``--write-profile``.
 
-Only observations with ``split == 'train'`` are read: the 6 hold-out values of each series are
-never used. For every series, every window length L (2..12, 15, 20 and "all points up to the
-origin") and every forecast origin T0 inside the training part, the dxlib point engine forecasts
-h = 1..10 years ahead on the log scale, and the error ``z_{T0+h} - zhat_h`` (kept only while
-T0 + h is still in the training part) is divided by the window's own scale ``s`` (mean |dz|,
-floored at 0.01). The scaled errors are pooled by history-length bucket (window n_obs) and h; each
-series gets equal weight within a cell. Stored: weighted quantiles at a fixed grid of levels
-(levels 0 and 1 are extrapolated tails: q_0.001 -/+ 2 (q_0.01 - q_0.001)), and the copula weight
-``w`` fitted to the Spearman correlations of errors across horizons from the same origin.
+Training data (never the data the calibration benchmark scores):
 
-``--validate`` runs a leak-free check of the whole pipeline one level down instead (nothing is
-written): the profile is rebuilt from each training part WITHOUT its last 6 points, and the
-default method is scored on those 6 training points (sMAPE of the median, 80 % / 95 % coverage)
-for full / last 4, 6, 8, 10 histories. Together with the rolling-origin errors this is the
-criterion for choosing method constants; the M3 hold-out stays untouched.
+* ``level``: the M3 yearly series, rows with ``split == 'train'`` only (the 6 hold-out values of
+  each series are never read), on the log scale.
+* ``share``: the adoption panel (internet users %, fixed broadband and personal computers per
+  100 people), values of years up to :data:`SHARE_LAST_YEAR` (2012) only, on the logit scale
+  of [0, 100]; leading zeros (service not yet started) dropped; runs of consecutive years. The
+  benchmark origins 2013 and 2017 and every outcome after 2012 stay unseen.
+
+For every series (run), window length L (2..12, 15, 20 and "all points up to the origin") and
+forecast origin T0, the dxlib point engine of the class (:data:`METHODS`) forecasts h = 1..10
+years ahead and the error ``z_{T0+h} - zhat_h`` (kept while T0 + h is in the training data) is
+divided by the window's own scale ``s`` (mean |dz|, floored). With ``bias: direction`` the error
+is multiplied by the sign of the window's trend (first -> last point; flat windows left out), so
+the profile says how outcomes deviate *in the direction of the trend*; the engine mirrors it for
+falling series and symmetrises it for flat ones (``bias: none`` symmetrises every series: no
+bias correction). The scaled errors are pooled by history-length
+bucket and h, each series with equal weight within a cell; stored as quantiles at a fixed grid
+of levels (levels 0 and 1 are extrapolated tails), with the copula weight ``w`` fitted to the
+Spearman correlations of errors across horizons from the same origin, the method constants and
+the provenance.
+
+``--validate`` scores candidate methods one level down, inside the training data only (nothing
+is written): ``level``: profile from each training part without its last 6 points, scored on
+those 6 points; ``share``: profiles from outcomes up to 2003 and 2006, scored at origins 2003 and
+2006 on outcomes up to 2012 (a mirror of the benchmark protocol). Scores: sMAPE, coverage,
+Brier and ECE of plan-like targets. This is how the constants of :data:`METHODS` were chosen.
 """
 
 from __future__ import annotations
@@ -38,17 +50,44 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DATA = ROOT / "benchmarks" / "data" / "m3_yearly"
-SHIPPED = ROOT / "dxlib" / "profiles" / "error_profile.json"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
-from dxlib.engine.forecast import PHI, PHI_TWO, SCALE_FLOOR, WEIGHTS, point_engine  # noqa: E402
+from datadir import ROOT, find_data  # noqa: E402
+
+from dxlib.engine.forecast import SCALE_FLOOR, oriented  # noqa: E402
+from dxlib.engine.methods import point_engine  # noqa: E402
+from dxlib.engine.scales import T_LOGIT, cut_off, to_z  # noqa: E402
 
 HP = 10
 N_EDGES = [2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 30]
 WINDOWS: list[int | None] = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 20, None]
 MIN_SERIES = 30
+SHARE_LAST_YEAR = 2012
+SHARE_FILES = ("internet_users_pct", "fixed_broadband_subscriptions_per100",
+               "personal_computers_per100")
+EQUAL = {"naive": 1.0, "ddrift": 1.0, "theta": 1.0}
+#: method constants per reference class, chosen with --validate on training data only: the
+#: candidate with the best Brier score (a proper score; sMAPE agrees for both classes)
+METHODS: dict[str, dict] = {
+    "level": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "none"},
+    "share": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "learned"},
+}
+#: candidates compared by --validate
+CANDIDATES: dict[str, dict] = {
+    "M3 constants, bias as learned": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL,
+                                      "bias": "learned"},
+    "M3 constants, direction-aware": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL,
+                                      "bias": "direction"},
+    "M3 constants, no bias correction": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL,
+                                         "bias": "none"},
+    "M3 constants, profiles of rising and falling series": {
+        "phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "split"},
+    "undamped drift + theta, direction-aware": {
+        "phi": 1.0, "phi_two": 0.3, "weights": {"naive": 0.0, "ddrift": 1.0, "theta": 1.0},
+        "bias": "direction"},
+}
+FLOOR = {"level": SCALE_FLOOR["log"], "share": SCALE_FLOOR["logit"]}
 
 
 def levels_grid() -> np.ndarray:
@@ -58,15 +97,54 @@ def levels_grid() -> np.ndarray:
     return np.unique(np.concatenate([mid, extra]))
 
 
-def training_series(data: Path) -> list[np.ndarray]:
-    """log of the training values of each series (sorted by id)."""
+# ------------------------------------------------------------------ training data
+def level_series(data: Path) -> list[np.ndarray]:
+    """log of the training values of each M3 series (sorted by id)."""
     df = pd.read_csv(data / "m3_yearly_long.csv")
     tr = df[df["split"] == "train"].sort_values(["series_id", "t"])
     return [np.log(g["value"].to_numpy(float)) for _, g in tr.groupby("series_id", sort=True)]
 
 
-def rolling_errors(series: list[np.ndarray]) -> pd.DataFrame:
-    """Scaled errors of all rolling origins: columns sid, origin, L, n, h, e."""
+def share_logit(v: np.ndarray) -> np.ndarray:
+    """The engine's logit scale of a 0-100 share (values at the bounds at BOUND_TOL / 2)."""
+    n = len(v)
+    return to_z(np.asarray(v, float), np.full(n, T_LOGIT), np.zeros(n), np.full(n, 100.0))
+
+
+def panel(data: Path, files: tuple[str, ...], last_year: int) -> pd.DataFrame:
+    """Rows (file, country_code, year, value) with year <= last_year, leading zeros dropped."""
+    frames = []
+    for name in files:
+        df = pd.read_csv(data / f"{name}.csv").sort_values(["country_code", "year"])
+        df = df[df["year"] <= last_year]
+        started = df.groupby("country_code")["value"].transform(lambda v: (v > 0).cummax())
+        frames.append(df[started.astype(bool)].assign(file=name))
+    return pd.concat(frames, ignore_index=True)
+
+
+def share_series(data: Path, last_year: int = SHARE_LAST_YEAR) -> list[np.ndarray]:
+    """logit values of every run of consecutive years (3+ values) of the training files."""
+    df = panel(data, SHARE_FILES, last_year)
+    run = (df["year"].diff() != 1) | (df["country_code"] != df["country_code"].shift()) | (
+        df["file"] != df["file"].shift())
+    df["run"] = run.cumsum()
+    return [share_logit(g["value"].to_numpy(float)) for _, g in df.groupby("run")
+            if len(g) >= 3]
+
+
+# ------------------------------------------------------------------ profile
+def grid(wins: list[np.ndarray]) -> np.ndarray:
+    """Right-aligned (S, G) grid of windows of different lengths."""
+    G = max(len(w) for w in wins)
+    Z = np.full((len(wins), G), np.nan)
+    for i, w in enumerate(wins):
+        Z[i, G - len(w):] = w
+    return Z
+
+
+def rolling_errors(series: list[np.ndarray], method: dict, floor: float) -> pd.DataFrame:
+    """Scaled (and, if direction-aware, oriented) errors of all rolling origins: columns sid,
+    origin, L, n, h, e."""
     frames = []
     for L in WINDOWS:
         wins, acts, meta = [], [], []
@@ -74,25 +152,24 @@ def rolling_errors(series: list[np.ndarray]) -> pd.DataFrame:
             n = len(z)
             lo_t0 = 1 if L is None else L - 1
             for t0 in range(lo_t0, n - 1):
-                w = z[(0 if L is None else t0 - L + 1): t0 + 1]
                 a = np.full(HP, np.nan)
                 k = min(HP, n - 1 - t0)
                 a[:k] = z[t0 + 1: t0 + 1 + k]
-                wins.append(w)
+                wins.append(z[(0 if L is None else t0 - L + 1): t0 + 1])
                 acts.append(a)
-                meta.append((sid, t0, len(w)))
-        G = max(len(w) for w in wins)
-        Z = np.full((len(wins), G), np.nan)
-        for i, w in enumerate(wins):
-            Z[i, G - len(w):] = w
-        zhat, s, nn = point_engine(Z, HP)
-        s = np.maximum(s, SCALE_FLOOR["log"])
-        E = (np.array(acts) - zhat) / s[:, None]
+                meta.append((sid, t0, len(wins[-1])))
+        if not wins:
+            continue
+        zhat, s, nn, d = point_engine(grid(wins), HP, method["phi"], method["phi_two"],
+                                      method["weights"])
+        E = (np.array(acts) - zhat) / np.maximum(s, floor)[:, None]
+        if method["bias"] == "direction":
+            E = np.where((d != 0)[:, None], E * d[:, None], np.nan)
         m = np.array(meta)
-        hh = np.tile(np.arange(1, HP + 1), len(wins))
         f = pd.DataFrame({"sid": np.repeat(m[:, 0], HP), "origin": np.repeat(m[:, 1], HP),
-                          "L": -1 if L is None else L, "n": np.repeat(m[:, 2], HP), "h": hh,
-                          "e": E.ravel()})
+                          "L": -1 if L is None else L, "n": np.repeat(m[:, 2], HP),
+                          "h": np.tile(np.arange(1, HP + 1), len(wins)), "e": E.ravel(),
+                          "d": np.repeat(d, HP)})
         frames.append(f.dropna())
     return pd.concat(frames, ignore_index=True)
 
@@ -106,38 +183,9 @@ def weighted_quantiles(x: np.ndarray, w: np.ndarray, levels: np.ndarray) -> np.n
     return np.interp(levels, pos, x)
 
 
-def build(data: Path) -> tuple[dict, pd.DataFrame]:
-    """The profile dict and the raw rolling-origin errors."""
-    return build_from(training_series(data))
-
-
-def build_from(series: list[np.ndarray]) -> tuple[dict, pd.DataFrame]:
-    """The profile dict and the raw rolling-origin errors of the given log series."""
-    err = rolling_errors(series)
-    edges = np.array(N_EDGES)
-    err["b"] = np.clip(np.searchsorted(edges, err["n"], side="right") - 1, 0, len(edges) - 1)
-    lv = levels_grid()
-    inner = lv[(lv > 0) & (lv < 1)]
-    B = len(edges)
-    Q = np.full((B, HP, len(lv)), np.nan)
-    counts = np.zeros((B, HP), int)
-    for (b, h), g in err.groupby(["b", "h"]):
-        counts[b, h - 1] = g["sid"].nunique()
-        if counts[b, h - 1] < MIN_SERIES:
-            continue
-        w = 1.0 / g.groupby("sid")["e"].transform("size").to_numpy(float)
-        q = weighted_quantiles(g["e"].to_numpy(), w, inner)
-        lo = q[0] - 2 * (q[inner.searchsorted(0.01)] - q[0])
-        hi = q[-1] + 2 * (q[-1] - q[inner.searchsorted(0.99)])
-        Q[b, h - 1] = np.concatenate([[lo], q, [hi]])
-    # fill thin cells from the nearest filled shorter bucket (same h), else longer
-    for b in range(B):
-        for h in range(HP):
-            if np.isnan(Q[b, h, 0]):
-                cand = [bb for bb in range(b - 1, -1, -1) if not np.isnan(Q[bb, h, 0])]
-                cand += [bb for bb in range(b + 1, B) if not np.isnan(Q[bb, h, 0])]
-                Q[b, h] = Q[cand[0], h]
-    # copula weight from Spearman correlations of errors from the same origin (all cells)
+def copula_weight(err: pd.DataFrame) -> tuple[float, dict[str, float]]:
+    """w of the latent ``w Z0 + sqrt(1 - w^2) B_h / sqrt(h)`` fitted to the Spearman
+    correlations of errors at h1 < h2 <= 6 from the same origin."""
     piv = err[err["L"].isin([4, 6, 8, 10, -1])].pivot_table(
         index=["sid", "origin", "L"], columns="h", values="e")
     rk = piv.rank(pct=True)
@@ -150,84 +198,219 @@ def build_from(series: list[np.ndarray]) -> tuple[dict, pd.DataFrame]:
     ws = np.linspace(0, 0.99, 100)
     sse = [sum((6 / np.pi * np.arcsin((w * w + (1 - w * w) * np.sqrt(a / b)) / 2) - t) ** 2
                for (a, b), t in zip(pairs, target, strict=True)) for w in ws]
-    w_best = float(ws[int(np.argmin(sse))])
+    fit = {f"{a}-{b}": round(float(t), 3) for (a, b), t in zip(pairs, target, strict=True)}
+    return float(ws[int(np.argmin(sse))]), fit
+
+
+def cell_quantiles(err: pd.DataFrame, lv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Quantiles (B, H, K) of the scaled errors by history bucket and horizon, each series with
+    equal weight in a cell, thin cells (< MIN_SERIES series) filled from the nearest filled
+    shorter bucket (same h), else longer, else the same bucket at the previous horizon; and the
+    number of series per cell (B, H)."""
+    inner = lv[(lv > 0) & (lv < 1)]
+    B = len(N_EDGES)
+    Q = np.full((B, HP, len(lv)), np.nan)
+    counts = np.zeros((B, HP), int)
+    for (b, h), g in err.groupby(["b", "h"]):
+        counts[b, h - 1] = g["sid"].nunique()
+        if counts[b, h - 1] < MIN_SERIES:
+            continue
+        w = 1.0 / g.groupby("sid")["e"].transform("size").to_numpy(float)
+        q = weighted_quantiles(g["e"].to_numpy(), w, inner)
+        lo = q[0] - 2 * (q[inner.searchsorted(0.01)] - q[0])
+        hi = q[-1] + 2 * (q[-1] - q[inner.searchsorted(0.99)])
+        Q[b, h - 1] = np.concatenate([[lo], q, [hi]])
+    for h in range(HP):
+        for b in range(B):
+            if np.isnan(Q[b, h, 0]):
+                cand = [bb for bb in range(b - 1, -1, -1) if not np.isnan(Q[bb, h, 0])]
+                cand += [bb for bb in range(b + 1, B) if not np.isnan(Q[bb, h, 0])]
+                Q[b, h] = Q[cand[0], h] if cand else Q[b, h - 1]
+    return Q, counts
+
+
+def build_from(series: list[np.ndarray], method: dict, floor: float,
+               provenance: dict | None = None) -> tuple[dict, pd.DataFrame]:
+    """The profile dict and the raw rolling-origin errors of the given z-scale series."""
+    err = rolling_errors(series, method, floor)
+    edges = np.array(N_EDGES)
+    err["b"] = np.clip(np.searchsorted(edges, err["n"], side="right") - 1, 0, len(edges) - 1)
+    lv = levels_grid()
+    if method["bias"] == "split":  # falling, all, rising windows: (3, B, H, K)
+        parts = [cell_quantiles(err[sel], lv) for sel in (err["d"] < 0, err["d"].notna(),
+                                                          err["d"] > 0)]
+        Q, counts = np.stack([q for q, _ in parts]), np.stack([c for _, c in parts])
+    else:
+        Q, counts = cell_quantiles(err, lv)
+    w_best, fit = copula_weight(err)
     prof = {
-        "version": 1,
-        "description": "Scaled rolling-origin errors (z-scale error / own mean |dz|) of the dxlib "
-                       "default method, M3 yearly TRAINING parts only (hold-out never used).",
-        "method": {"phi": PHI, "phi_two": PHI_TWO, "weights": WEIGHTS, "floor_log": SCALE_FLOOR["log"]},
+        "version": 2,
+        "description": "Scaled rolling-origin errors (z-scale error / own mean |dz|"
+                       + (", oriented by the sign of the trend" if method["bias"] == "direction"
+                          else "") + ") of the dxlib point method of this reference class.",
+        "provenance": provenance or {},
+        "method": {**method, "scale_floor": floor},
         "n_edges": N_EDGES,
         "horizons": HP,
         "levels": [round(float(x), 6) for x in lv],
         "quantiles": np.round(Q, 5).tolist(),
-        "n_series": counts.tolist(),
+        "n_series": np.asarray(counts).tolist(),
         "copula_w": round(w_best, 3),
-        "copula_fit": {f"{a}-{b}": round(float(t), 3) for (a, b), t in zip(pairs, target,
-                                                                           strict=True)},
+        "copula_fit": fit,
     }
     return prof, err
 
 
-def validate(series: list[np.ndarray], hold: int = 6) -> pd.DataFrame:
-    """Pseudo hold-out inside the training parts: profile from ``z[:-hold]``, scores on ``z[-hold:]``."""
-    inner = [z[:-hold] for z in series]
-    prof, _ = build_from(inner)
-    lv = np.asarray(prof["levels"])
+# ------------------------------------------------------------------ validation (training only)
+def profile_rows(prof: dict, n: np.ndarray, h: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """The scaled-error quantiles (cases, K) that the engine uses for each case."""
     Q = np.asarray(prof["quantiles"])
-    k = {u: int(np.argmin(np.abs(lv - u))) for u in (0.025, 0.1, 0.5, 0.9, 0.975)}
-    rows = []
-    for L in (None, 4, 6, 8, 10):
-        wins = [z if L is None else z[-L:] for z in inner]
-        G = max(len(w) for w in wins)
-        Z = np.full((len(wins), G), np.nan)
-        for i, w in enumerate(wins):
-            Z[i, G - len(w):] = w
-        act = np.stack([z[-hold:] for z in series])
-        zhat, s, n = point_engine(Z, hold)
-        s = np.maximum(s, SCALE_FLOOR["log"])
-        b = np.clip(np.searchsorted(N_EDGES, n, side="right") - 1, 0, len(N_EDGES) - 1)
+    bias = prof["method"]["bias"]
+    b = np.clip(np.searchsorted(N_EDGES, n, side="right") - 1, 0, len(N_EDGES) - 1)
+    if bias == "split":
+        return Q[(np.sign(d) + 1).astype(int), b, h - 1]
+    dd = d if bias == "direction" else (np.zeros_like(d) if bias == "none" else np.ones_like(d))
+    return oriented(Q[b, h - 1], dd)
 
-        def q(u: float, zhat=zhat, s=s, b=b) -> np.ndarray:
-            return zhat + s[:, None] * Q[b, :hold, k[u]]
 
-        f, a = np.exp(q(0.5)), np.exp(act)
-        for name, m in ((("full" if L is None else f"last {L}"), np.ones(len(n), bool)),
-                        ("full, n >= 20", n >= 20)):
-            if L is not None and name.startswith("full,"):
-                continue
-            rows.append({
-                "history": name, "series": int(m.sum()), "median_n": float(np.median(n[m])),
-                "sMAPE": float(np.mean(200 * np.abs(a - f) / (a + f), axis=1)[m].mean()),
-                "cover80": float(((act >= q(0.1)) & (act <= q(0.9)))[m].mean() * 100),
-                "cover95": float(((act >= q(0.025)) & (act <= q(0.975)))[m].mean() * 100)})
-    return pd.DataFrame(rows)
+def zq_at(prof: dict, zhat: np.ndarray, s: np.ndarray, n: np.ndarray, d: np.ndarray,
+          h: np.ndarray, u: float) -> np.ndarray:
+    """The z-scale predictive quantile at level u per case."""
+    k = int(np.argmin(np.abs(np.asarray(prof["levels"]) - u)))
+    return zhat + s * profile_rows(prof, n, h, d)[:, k]
+
+
+def probs_ge(prof: dict, zhat: np.ndarray, s: np.ndarray, n: np.ndarray, d: np.ndarray,
+             h: np.ndarray, cut: np.ndarray) -> np.ndarray:
+    """P(z >= cut) per case from a profile dict (cases: rows of zhat/s/n/d, horizon h)."""
+    L = np.asarray(prof["levels"])
+    zq = zhat[:, None] + s[:, None] * profile_rows(prof, n, h, d)
+    return np.array([1 - np.interp(c, q, L, left=0.0, right=1.0) for c, q in zip(cut, zq,
+                                                                                  strict=True)])
+
+
+def scores(p: np.ndarray, o: np.ndarray) -> dict[str, float]:
+    """Brier, ECE (10 bins), at_risk band (0.3 <= p < 0.7) mean p and observed frequency;
+    cases without a probability (NaN) left out."""
+    ok = ~np.isnan(p)
+    p, o = p[ok], o[ok]
+    b = np.clip((p * 10).astype(int), 0, 9)
+    t = pd.DataFrame({"b": b, "p": p, "o": o}).groupby("b").agg(n=("p", "size"), p=("p", "mean"),
+                                                                 o=("o", "mean"))
+    band = (p >= 0.3) & (p < 0.7)
+    return {"brier": float(np.mean((p - o) ** 2)),
+            "ece": float((t["n"] * (t["p"] - t["o"]).abs()).sum() / t["n"].sum()),
+            "at_risk_p": float(p[band].mean()), "at_risk_obs": float(o[band].mean())}
+
+
+def validate_level(series: list[np.ndarray], method: dict, hold: int = 6) -> dict[str, float]:
+    """Profile from ``z[:-hold]``; level targets ``last (1 + g)^h`` on ``z[-hold:]``."""
+    inner = [z[:-hold] for z in series]
+    prof, _ = build_from(inner, method, FLOOR["level"])
+    g = np.array([-0.1, 0.0, 0.05, 0.1, 0.2, 0.3])
+    ps, os_, cov, smape = [], [], [], []
+    act = np.stack([z[-hold:] for z in series])
+    for k in (2, 3, 4, 5, 6, 8):
+        Z = grid([z[-k:] for z in inner])
+        zhat, s, n, d = point_engine(Z, hold, method["phi"], method["phi_two"], method["weights"])
+        s = np.maximum(s, FLOOR["level"])
+        S = len(Z)
+        hh = np.tile(np.repeat(np.arange(1, hold + 1), len(g)), S)
+        rows = np.repeat(np.arange(S), hold * len(g))
+        cut = Z[rows, -1] + hh * np.log1p(np.tile(g, S * hold))
+        ps.append(probs_ge(prof, zhat[rows, hh - 1], s[rows], n[rows], d[rows], hh, cut))
+        os_.append(act[rows, hh - 1] >= cut)
+        r2 = np.repeat(np.arange(S), hold)
+        h2 = np.tile(np.arange(1, hold + 1), S)
+        p_act = probs_ge(prof, zhat[r2, h2 - 1], s[r2], n[r2], d[r2], h2, act[r2, h2 - 1])
+        cov.append(np.abs(p_act - 0.5) <= 0.4)
+        med = zq_at(prof, zhat[r2, h2 - 1], s[r2], n[r2], d[r2], h2, 0.5)
+        f, a = np.exp(med), np.exp(act[r2, h2 - 1])
+        smape.append(200 * np.abs(a - f) / (a + f))
+    return {**scores(np.concatenate(ps), np.concatenate(os_).astype(float)),
+            "cover80": float(np.concatenate(cov).mean() * 100),
+            "sMAPE": float(np.concatenate(smape).mean())}
+
+
+def validate_share(data: Path, method: dict, origins: tuple[int, ...] = (2003, 2006),
+                   ) -> dict[str, float]:
+    """Profiles from outcomes <= origin, scored at origins 2003 and 2006 (k = 3, 4, 6
+    consecutive values) on targets ``last + d`` in the outcome years origin+1 .. min(+6, 2012)."""
+    d_grid = np.array([-5.0, 0.0, 2.0, 5.0, 10.0, 20.0])
+    ps, os_, cov = [], [], []
+    for origin in origins:
+        prof, _ = build_from(share_series(data, origin), method, FLOOR["share"])
+        df = panel(data, SHARE_FILES[:2], SHARE_LAST_YEAR)
+        for k in (3, 4, 6):
+            for _, g in df.groupby(["file", "country_code"]):
+                yv = dict(zip(g["year"], g["value"], strict=True))
+                if not all(origin - j in yv for j in range(k)):
+                    continue
+                hist = np.array([yv[origin - k + 1 + j] for j in range(k)])
+                fut = [(y - origin, yv[y]) for y in range(origin + 1, origin + 7) if y in yv]
+                if not fut:
+                    continue
+                z = share_logit(hist)[None, :]
+                zhat, s, n, dd = point_engine(z, 6, method["phi"], method["phi_two"],
+                                              method["weights"])
+                s = np.maximum(s, FLOOR["share"])
+                for h, v in fut:
+                    thr = hist[-1] + d_grid
+                    thr = thr[(thr > 0) & (thr <= 100)]
+                    c = cut_off(thr, np.zeros(len(thr), bool), np.full(len(thr), T_LOGIT),
+                                np.zeros(len(thr)), np.full(len(thr), 100.0))
+                    one = np.ones(len(thr), int)
+                    ps.append(probs_ge(prof, zhat[0, h - 1] * one, s[0] * one, n[0] * one,
+                                       dd[0] * one, h * one, c))
+                    os_.append((v >= 99.5) | (v >= thr))
+                    pa = probs_ge(prof, zhat[0, h - 1:h], s, n, dd, np.array([h]),
+                                  share_logit(np.array([v])))
+                    cov.append(abs(pa[0] - 0.5) <= 0.4)
+    return {**scores(np.concatenate(ps), np.concatenate(os_).astype(float)),
+            "cover80": float(np.mean(cov) * 100)}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=DATA, help="folder holding m3_yearly_long.csv")
-    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "output" / SHIPPED.name,
-                    help="profile to write (default benchmarks/output/error_profile.json, git-ignored)")
+    ap.add_argument("--class", dest="cls", choices=sorted(METHODS), default="level")
+    ap.add_argument("--data", help="data folder (default: benchmarks/data/<name>, then shared)")
+    ap.add_argument("--out", type=Path, help="default benchmarks/output/<class>.json")
     ap.add_argument("--write-profile", action="store_true",
-                    help=f"write the shipped {SHIPPED.relative_to(ROOT)} instead of --out")
+                    help="write the shipped dxlib/profiles/<class>.json instead of --out")
     ap.add_argument("--validate", action="store_true",
-                    help="pseudo hold-out check on the last 6 TRAINING points; writes nothing")
+                    help="compare the candidate methods on training data only; writes nothing")
     a = ap.parse_args(argv)
-    if not (a.data / "m3_yearly_long.csv").exists():
-        print(f"M3 yearly data not found: {a.data / 'm3_yearly_long.csv'} (use --data DIR)",
-              file=sys.stderr)
-        return 2
+    data = find_data("m3_yearly" if a.cls == "level" else "adoption_panel", a.data)
     if a.validate:
-        print(validate(training_series(a.data)).round(2).to_string(index=False))
+        rows = []
+        for name, method in CANDIDATES.items():
+            f = validate_level(level_series(data), method) if a.cls == "level" else \
+                validate_share(data, method)
+            rows.append({"candidate": name, **f})
+        print(pd.DataFrame(rows).round(4).to_string(index=False))
         return 0
     t = time.perf_counter()
-    prof, err = build(a.data)
-    if a.write_profile:
-        a.out = SHIPPED
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text(json.dumps(prof, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"wrote {a.out} from {len(err):,} scaled errors in {time.perf_counter() - t:.1f} s; "
-          f"copula w = {prof['copula_w']}")
+    if a.cls == "level":
+        series = level_series(data)
+        prov = {"data": "M3 yearly competition series (645), benchmarks/data/m3_yearly",
+                "rows": "split == 'train' only (the 6 hold-out values never read)",
+                "scale": "log", "series": len(series)}
+    else:
+        series = share_series(data)
+        prov = {"data": "adoption panel (World Bank WDI / ITU via Gapminder), "
+                        "benchmarks/data/adoption_panel",
+                "files": list(SHARE_FILES), "years": f"values up to {SHARE_LAST_YEAR} only",
+                "scale": "logit of [0, 100]", "series": len(series),
+                "note": "leading zeros dropped; runs of consecutive years with 3+ values"}
+    prov["built_by"] = f"benchmarks/build_error_profile.py --class {a.cls}"
+    prof, err = build_from(series, METHODS[a.cls], FLOOR[a.cls], prov)
+    prof["reference_class"] = a.cls
+    out = ROOT / "dxlib" / "profiles" / f"{a.cls}.json" if a.write_profile else (
+        a.out or ROOT / "benchmarks" / "output" / f"{a.cls}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(prof, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"wrote {out} from {len(err):,} scaled errors of {len(series)} series in "
+          f"{time.perf_counter() - t:.1f} s; copula w = {prof['copula_w']}")
     return 0
 
 

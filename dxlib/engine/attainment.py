@@ -68,6 +68,8 @@ def _note(code: str, **args: int | float) -> tuple[Note, ...]:
     return (Note(code, tuple(args.items())),)
 
 
+#: bounds within which a forecast (not observed) probability is shown, see shown_probability
+SHOWN_BOUNDS: tuple[float, float] = (0.001, 0.999)
 #: the 80 % interval reported as projected_low / projected_high
 INTERVAL: tuple[float, float] = (0.1, 0.9)
 
@@ -89,10 +91,24 @@ def compare(values: np.ndarray | float, comparator: str, threshold: float) -> np
     return _OPS[comparator](np.asarray(values, dtype=float), threshold)
 
 
-def status_from_probability(p: float) -> str:
-    """on_track / at_risk / off_track by :data:`STATUS_CUTOFFS`."""
+def status_from_probability(p: float) -> str | None:
+    """on_track / at_risk / off_track by :data:`STATUS_CUTOFFS`; None for a missing (NaN)
+    probability, which never maps to a status."""
+    if p is None or math.isnan(p):
+        return None
     hi, lo = STATUS_CUTOFFS
     return "on_track" if p >= hi else ("off_track" if p < lo else "at_risk")
+
+
+def shown_probability(p: float, status: str | None) -> float:
+    """The probability as it is shown: a forecast probability is never shown as exactly 0 or 1
+    (the forecast cannot be that sure), so it is clipped to :data:`SHOWN_BOUNDS` and the report
+    prints "< 0.1 %" / "> 99.9 %" at the clip; an observed outcome (``achieved``,
+    ``not_achieved``) keeps 0 or 1. The ``probability`` column keeps the unclipped value."""
+    if status in ("achieved", "not_achieved") or p is None or math.isnan(p):
+        return p
+    lo, hi = SHOWN_BOUNDS
+    return min(max(p, lo), hi)
 
 
 def full_year_history(observations: pd.DataFrame) -> pd.DataFrame:
@@ -268,6 +284,9 @@ def assess_dataset(
             "kind": np.repeat(ind["kind"].to_numpy(dtype=object), lengths),
             "lower": np.repeat(ind["lower"].to_numpy(dtype=float), lengths),
             "upper": np.repeat(ind["upper"].to_numpy(dtype=float), lengths)})
+        if "reference_class" in ind.columns:  # the catalogue may name a class per indicator
+            fc_input["reference_class"] = np.repeat(ind["reference_class"].to_numpy(dtype=object),
+                                                    lengths)
         fc = forecast(fc_input, to_year=to_year, n_samples=n_samples, seed=seed)
 
     evidence_counts = obs.groupby(["geo", "indicator"]).size().to_dict() if len(obs) else {}
@@ -284,6 +303,9 @@ def assess_dataset(
                        projected_high=float(q[2]))
             if by_probability:
                 row["status"] = status_from_probability(row["probability"])
+                if row["status"] is None:  # e.g. deadline-year value missing, later years observed
+                    row.update(status="insufficient_data",
+                               note=_note("no_deadline_forecast"))
     out = pd.DataFrame(rows, columns=list(ASSESSMENT_COLUMNS))
     from dxlib.engine.evidence import grade_assessment
 
@@ -399,33 +421,37 @@ def _assess_single(row: dict, t: dict, key: tuple[str, str], ctx: _Context) -> d
     return row  # status set from the probability at the end of assess_dataset
 
 
-def _growth_samples(key: tuple[str, str], upto: _Series, year: int, measure: str, base_year,
-                    ctx: _Context) -> tuple[np.ndarray | None, float | None]:
-    """Samples of the growth (% a year) that a growth target measures, shape (n_samples,), and
-    the observed value when it can be computed from observations alone."""
-    if measure == "yoy":
-        a, b = year - 1, year
-        span = 1
-    else:
-        a, b = int(base_year), year
-        span = year - a
-    ya = ctx.path_at(key, upto, a)
-    yb = ctx.path_at(key, upto, b)
-    observed = None
-    ia, ib = np.flatnonzero(upto.years == a), np.flatnonzero(upto.years == b)
-    if len(ia) and len(ib):
-        observed = cagr(float(upto.values[ia[0]]), float(upto.values[ib[0]]), span)
-    if ya is None or yb is None:
-        return None, observed
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g = ((yb / ya) ** (1.0 / span) - 1.0) * 100.0
-    return g, observed
+def cagr_probability(fc: Forecast, series_ids: Sequence[str], years: Sequence[int] | np.ndarray,
+                     base_values: np.ndarray, spans: np.ndarray, comparator: str,
+                     growth_pct: np.ndarray | float) -> np.ndarray:
+    """P(average annual growth from an OBSERVED base value to ``years`` <comparator>
+    ``growth_pct`` % a year), shape (len(series_ids),), exact from the forecast's marginal (no
+    Monte Carlo): with base > 0 and span > 0 the growth is increasing in the final value, so the
+    event is ``Y_year <comparator> base * (1 + g / 100) ** span``. NaN where the base is not
+    positive, the growth is <= -100 % or the year is not a forecast year."""
+    base = np.asarray(base_values, float)
+    g = np.broadcast_to(np.asarray(growth_pct, float), base.shape)
+    span = np.asarray(spans, float)
+    ok = (base > 0) & (span > 0) & (g > -100)
+    thr = np.where(ok, base * np.maximum(1 + g / 100, 0.0) ** span, np.nan)
+    p = fc.prob_many(list(series_ids), years, comparator, thr)
+    return np.where(ok, p, np.nan)
+
+
+def _growth_base(upto: _Series, year: int, measure: str, base_year) -> tuple[int, int, float,
+                                                                           float | None]:
+    """(base year a, span, observed base value or NaN, observed growth or None)."""
+    a = year - 1 if measure == "yoy" else int(base_year)
+    span = year - a
+    ia, ib = np.flatnonzero(upto.years == a), np.flatnonzero(upto.years == year)
+    base = float(upto.values[ia[0]]) if len(ia) else math.nan
+    observed = cagr(base, float(upto.values[ib[0]]), span) if len(ia) and len(ib) else None
+    return a, span, base, observed
 
 
 def _assess_growth(row: dict, t: dict, key: tuple[str, str], upto: _Series, ctx: _Context) -> dict:
     deadline = row["deadline"]
     cmp_, value = t["comparator"], float(t["value"])
-    measure, base_year = t["measure"], t["base_year"]
     years, vals = upto
     row["required_growth"] = value
     if len(years) >= 2:
@@ -435,21 +461,58 @@ def _assess_growth(row: dict, t: dict, key: tuple[str, str], upto: _Series, ctx:
     # A growth target is judged on growth: last_value is the latest observed growth (% a year,
     # the target's unit), not the level of the series.
     row["last_value"] = row["observed_growth"]
-    samples, observed = _growth_samples(key, upto, deadline, measure, base_year, ctx)
+    a, span, base, observed = _growth_base(upto, deadline, t["measure"], t["base_year"])
     if observed is not None and not math.isnan(observed):
         met = bool(compare(observed, cmp_, value))
         row.update(status="achieved" if met else "not_achieved", probability=float(met),
                    observed_growth=observed, method="observed")
         return row
-    if samples is None or len(years) < 2:
+    sid = f"{key[0]}|{key[1]}"
+    end = ctx.forecast_column(key, deadline) if len(years) >= 2 else None
+    if end is None:
         row.update(status="insufficient_data",
                    note=_note("growth_needs_two_years" if len(years) < 2 else "no_deadline_forecast"))
         return row
-    _fill_projection(row, samples)
-    row["probability"] = float(np.mean(compare(samples, cmp_, value)))
-    row["method"] = ctx.methods.get(f"{key[0]}|{key[1]}")
-    row["status"] = status_from_probability(row["probability"])
+    if base > 0:  # observed base year: exact from the marginal of the deadline year
+        row["probability"] = float(cagr_probability(ctx.fc, [sid], [deadline], np.array([base]),
+                                                    np.array([span]), cmp_, value)[0])
+        q = ctx.fc.quantiles_many([sid], [deadline], [0.5, *INTERVAL])[0]
+        with np.errstate(invalid="ignore"):
+            g = ((np.maximum(q, 0.0) / base) ** (1.0 / span) - 1.0) * 100.0
+        row.update(projected_median=float(g[0]), projected_low=float(g[1]),
+                   projected_high=float(g[2]))
+    else:  # base year forecast too: joint sample paths of both years
+        start = ctx.path_at(key, upto, a)
+        if start is None:
+            row.update(status="insufficient_data", note=_note("no_forecast"))
+            return row
+        with np.errstate(divide="ignore", invalid="ignore"):
+            samples = ((end / start) ** (1.0 / span) - 1.0) * 100.0
+        _fill_projection(row, samples)
+        row["probability"] = float(np.mean(compare(samples, cmp_, value)))
+    row["method"] = ctx.methods.get(sid)
+    row["status"] = status_from_probability(row["probability"]) or "insufficient_data"
     return row
+
+
+def _ratio_parts(num: tuple[str, str], hn: _Series, den: tuple[str, str], hd: _Series,
+                 deadline: int, ctx: _Context) -> tuple[np.ndarray | None, np.ndarray | None, str]:
+    """Samples (n_samples,) of numerator and denominator at the deadline and the method words.
+    Both forecast: jointly, with the latent correlation estimated from their past year-on-year
+    changes (:meth:`~dxlib.engine.forecast.Forecast.step_correlation`); one observed: that
+    value with the other's forecast."""
+    sid_n, sid_d = f"{num[0]}|{num[1]}", f"{den[0]}|{den[1]}"
+    obs_n, obs_d = (deadline in h.years for h in (hn, hd))
+    if ctx.fc is not None and not obs_n and not obs_d and len(hn.years) >= 2 \
+            and len(hd.years) >= 2 and sid_n in ctx.methods and sid_d in ctx.methods:
+        rho, m = ctx.fc.step_correlation(sid_n, sid_d)
+        joint = ctx.fc.joint_samples([sid_n, sid_d], deadline, np.array([[1, rho], [rho, 1]]))
+        if joint is not None:
+            return joint[:, 0], joint[:, 1], (f"ratio of two forecasts (joint, correlation "
+                                              f"{rho:.2f} from {m} years)")
+    sn = ctx.path_at(num, hn, deadline) if len(hn.years) >= 2 or obs_n else None
+    sd = ctx.path_at(den, hd, deadline) if len(hd.years) >= 2 or obs_d else None
+    return sn, sd, "ratio of a forecast and an observed value"
 
 
 def _assess_ratio(row: dict, t: dict, sgeo: str, inds: list[str], ctx: _Context) -> dict:
@@ -485,20 +548,19 @@ def _assess_ratio(row: dict, t: dict, sgeo: str, inds: list[str], ctx: _Context)
                    method="observed")
         return row
     row["required_growth"] = cagr(float(ratio[-1]), value, deadline - int(years[-1]))
-    sn = ctx.path_at(num, hn, deadline) if len(hn.years) >= 2 else None
-    sd = ctx.path_at(den, hd, deadline) if len(hd.years) >= 2 else None
+    sn, sd, how = _ratio_parts(num, hn, den, hd, deadline, ctx)
     samples = sn / sd * scale if sn is not None and sd is not None else None
     if samples is not None:
-        if scale == 100.0:
-            samples = snap_to_bounds(samples, "share", 0.0, 100.0)
+        if scale == 100.0 and ratio.max() <= 100.0:  # a share in % stays within its bounds
+            samples = snap_to_bounds(np.clip(samples, 0.0, 100.0), "share", 0.0, 100.0)
         _fill_projection(row, samples)
         row["probability"] = float(np.mean(compare(samples, cmp_, value)))
-        row["method"] = "ratio of two forecasts (independent)"
+        row["method"] = how
     if compare(ratio[-1], cmp_, value):
         row["status"] = "met_early"
         return row
     if samples is None:
         row.update(status="insufficient_data", note=_note("ratio_too_short"))
         return row
-    row["status"] = status_from_probability(row["probability"])
+    row["status"] = status_from_probability(row["probability"]) or "insufficient_data"
     return row

@@ -38,290 +38,69 @@ Thin-data rules (per series, counting observed years with a non-missing value)
   by in-sample one-step error, plus half the least-squares slope, Hyndman-Billah form).
 Gaps in the years are allowed: slopes use the actual years, SES skips missing years.
 
+Reference classes
+-----------------
+Each series belongs to a reference class, whose past forecast errors stand in for its future
+ones (:mod:`dxlib.profiles`): ``level`` (levels, counts, ranks, series without a kind; the
+TRAINING parts of the 645 M3 yearly series) and ``share`` (shares and bounded indices; the
+World Bank / ITU adoption panel, outcomes up to 2012 only). The default follows ``kind``; an
+optional ``reference_class`` column names one per series. A class carries the method constants
+(damping, member weights) and the error profile, both built by
+``benchmarks/build_error_profile.py`` and shipped with their provenance.
+
 Predictive distribution
 -----------------------
 ``z_{T+h} = zhat_h + s * e_h`` where ``s`` is the series' own scale on the ``z`` scale (mean of
 ``|dz| / sqrt(dyear)`` over consecutive observations, floored: 0.01 on log scales, 0.04 on logit
-scales, 1 % of mean |y| on the raw scale) and ``e_h`` follows an empirical profile of scaled
-errors by horizon h (1..10; further horizons scale the h = 10 quantiles by h / 10) and
-history-length bucket. The profile (``dxlib/profiles/error_profile.json``, built by
-``benchmarks/build_error_profile.py``) was learned from rolling forecast origins inside the
-TRAINING parts of the 645 M3 yearly series only. The point forecast is the predictive median
-(which includes the profile's median error, a learned bias correction).
+scales, 1 % of mean |y| on the raw scale) and ``e_h`` follows the class's empirical profile of
+scaled errors by horizon h (1..10; further horizons scale the h = 10 quantiles by h / 10) and
+history-length bucket. Bias: the point forecast is the predictive median. The class's ``bias``
+rule (chosen on training data only, ``benchmarks/README.md``) says what the profile's median
+error does: ``learned`` adds it as is (``share``: adoption shares overshoot damped trends, so
+their median moves along the trend); ``none`` symmetrises the profile (level u -> the mean of
+``q(u)`` and ``-q(1 - u)``, median 0: ``level``), so a series 100 -> 90 is no longer pushed
+upwards; ``direction`` orients it by the sign of the series' trend (first -> last point): a
+falling series gets the mirrored errors ``-q(1 - u)``, a flat one the symmetric mean.
 Quantiles and probabilities are computed exactly from the profile (no Monte Carlo). Sample paths
-(``paths``) join the marginals with a Gaussian copula whose latent is
+(``paths``, ``samples``) join the marginals with a Gaussian copula whose latent is
 ``w * Z0 + sqrt(1 - w^2) * B_h / sqrt(h)`` (``Z0`` a common shock = trend uncertainty, ``B`` a
 Brownian motion = random-walk accumulation), ``w`` fitted to the rank correlations of rolling-
 origin errors across horizons; so year-on-year growth and multi-year averages from a path have
 realistic spread. Paths are seeded per series from ``(seed, crc32(series_id))``: identical inputs
 and seed give identical output, and a series' paths do not depend on the other series.
+``joint_samples`` joins several series in one year with a latent correlation (e.g. the
+``step_correlation`` of their past changes), keeping each series' marginal.
 """
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Sequence
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from dxlib.model import KINDS  # one definition, shared with the data loaders
+from dxlib.engine.methods import method_name, point_engine
+from dxlib.engine.scales import BOUND_TOL, KINDS, T_RAW, TNAME, cut_off, from_z, to_z
+from dxlib.engine.series_input import prepare
+from dxlib.profiles import load_profile
 
-BOUND_TOL = 0.005
+__all__ = ["BOUND_TOL", "COMPARATORS", "KINDS", "SCALE_FLOOR", "Forecast", "forecast",
+           "forecast_table", "load_profile"]
+
 COMPARATORS = (">=", ">", "<=", "<")
-
-#: Method constants, tuned on rolling origins inside the M3 training parts only.
-PHI = 0.8
-PHI_TWO = 0.3
-WEIGHTS = {"naive": 1.0, "ddrift": 1.0, "theta": 1.0}
-_ALPHAS = np.linspace(0.05, 1.0, 20)
 #: floors of the own scale s on each transformed scale (judgement, see benchmarks/README.md)
 SCALE_FLOOR = {"log": 0.01, "log1p": 0.01, "logit": 0.04}
 
-# internal transform codes
-_T_LOG, _T_LOG1P, _T_LOGIT, _T_RANK, _T_RAW = 0, 1, 2, 3, 4
-_TNAME = {_T_LOG: "log", _T_LOG1P: "log1p", _T_LOGIT: "logit", _T_RANK: "logit", _T_RAW: "raw"}
 
-
-# --------------------------------------------------------------------------- profile
-@lru_cache(maxsize=1)
-def load_profile() -> dict[str, Any]:
-    """The shipped error profile: levels (K,), n_edges (B,), quantiles (B, H, K), copula_w."""
-    text = resources.files("dxlib.profiles").joinpath("error_profile.json").read_text("utf-8")
-    prof = json.loads(text)
-    prof["levels"] = np.asarray(prof["levels"], float)
-    prof["quantiles"] = np.asarray(prof["quantiles"], float)
-    prof["n_edges"] = np.asarray(prof["n_edges"], int)
-    return prof
-
-
-def _bucket(n: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """History-length bucket index for n observations (edges = lower edges, ascending)."""
-    return np.clip(np.searchsorted(edges, n, side="right") - 1, 0, len(edges) - 1)
-
-
-# --------------------------------------------------------------------------- engine
-def point_engine(Z: np.ndarray, H: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Point forecasts on the transformed scale for many series at once.
-
-    Z: (S, G) annual grid, right-aligned (column G-1 = each series' last observed year, observed
-    for every row), NaN = year not observed; needs >= 2 observations per row.
-    Returns zhat (S, H) for h = 1..H years ahead, the raw scale s (S,) (mean |dz|/sqrt(dyear),
-    not floored) and n_obs (S,).
-    """
-    S, G = Z.shape
-    M = ~np.isnan(Z)
-    n = M.sum(1)
-    cols = np.arange(G)
-    rows = np.arange(S)
-    f = M.argmax(1)
-    z_last = Z[:, -1]
-    z_first = Z[rows, f]
-    span = np.maximum(G - 1 - f, 1).astype(float)
-    drift = (z_last - z_first) / span
-    Zf = np.where(M, Z, 0.0)
-    tbar = np.where(M, cols, 0).sum(1) / n
-    zbar = Zf.sum(1) / n
-    dt = np.where(M, cols - tbar[:, None], 0.0)
-    sxx = (dt**2).sum(1)
-    slope = (dt * (Zf - zbar[:, None])).sum(1) / np.where(sxx > 0, sxx, 1.0)
-    # SES on observed points with an alpha grid (missing years: no update)
-    A = _ALPHAS[None, :]
-    lev = np.repeat(z_first[:, None], len(_ALPHAS), 1)
-    sse = np.zeros_like(lev)
-    for j in range(1, G):
-        obs = M[:, j] & (j > f)
-        if not obs.any():
-            continue
-        e = np.where(obs[:, None], Z[:, j, None] - lev, 0.0)
-        sse += e**2
-        lev += A * e
-    best = sse.argmin(1)
-    alpha = _ALPHAS[best][:, None]
-    ses = lev[rows, best]
-    h = np.arange(1, H + 1)[None, :]
-    corr = h - 1 + 1 / alpha - (1 - alpha) ** n[:, None] / alpha
-    theta = ses[:, None] + slope[:, None] / 2 * corr
-    ddrift = z_last[:, None] + drift[:, None] * np.cumsum(PHI ** h.astype(float), axis=1)
-    naive = np.repeat(z_last[:, None], H, 1)
-    comps = {"naive": naive, "ddrift": ddrift, "theta": theta}
-    zhat = sum(WEIGHTS[k] * comps[k] for k in WEIGHTS) / sum(WEIGHTS.values())
-    two = n == 2
-    if two.any():
-        d2 = z_last[:, None] + drift[:, None] * np.cumsum(PHI_TWO ** h.astype(float), axis=1)
-        zhat = np.where(two[:, None], d2, zhat)
-    # own scale: mean |dz| / sqrt(gap) over consecutive observed pairs
-    idx = np.maximum.accumulate(np.where(M, cols[None, :], -1), axis=1)
-    prev = np.concatenate([np.full((S, 1), -1), idx[:, :-1]], 1)
-    has_prev = M & (prev >= 0)
-    prev_val = np.take_along_axis(Z, np.maximum(prev, 0), 1)
-    gap = np.maximum(cols[None, :] - prev, 1)
-    d = np.where(has_prev, np.abs(Z - prev_val) / np.sqrt(gap), 0.0)
-    scale = d.sum(1) / np.maximum(has_prev.sum(1), 1)
-    return zhat, scale, n
-
-
-# --------------------------------------------------------------------------- transforms
-def _logit(p: np.ndarray) -> np.ndarray:
-    return np.log(p) - np.log1p(-p)
-
-
-def _expit(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
-def _to_z(y: np.ndarray, code: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Natural -> transformed scale, element-wise (all arrays same shape)."""
-    z = np.array(y, float)
-    m = code == _T_LOG
-    z[m] = np.log(y[m])
-    m = code == _T_LOG1P
-    z[m] = np.log1p(y[m])
-    m = code == _T_LOGIT
-    p = (y[m] - lo[m]) / (hi[m] - lo[m])
-    p = np.where(p <= BOUND_TOL, BOUND_TOL / 2, np.where(p >= 1 - BOUND_TOL, 1 - BOUND_TOL / 2, p))
-    z[m] = _logit(p)
-    m = code == _T_RANK
-    z[m] = _logit((y[m] - 0.5) / hi[m])
-    return z
-
-
-def _from_z(z: np.ndarray, code: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Transformed -> natural scale with snapping/clipping; code, lo, hi broadcast against z."""
-    code, lo, hi = (np.broadcast_to(a, z.shape) for a in (code, lo, hi))
-    y = np.array(z, float)
-    m = code == _T_LOG
-    y[m] = np.exp(z[m])
-    m = code == _T_LOG1P
-    y[m] = np.maximum(np.expm1(z[m]), 0.0)
-    m = code == _T_LOGIT
-    p = _expit(z[m])
-    p = np.where(p <= BOUND_TOL, 0.0, np.where(p >= 1 - BOUND_TOL, 1.0, p))
-    y[m] = lo[m] + p * (hi[m] - lo[m])
-    m = code == _T_RANK
-    y[m] = np.clip(hi[m] * _expit(z[m]) + 0.5, 1.0, hi[m])
-    return y
-
-
-def _cut(thr: np.ndarray, strict: np.ndarray, code: np.ndarray, lo: np.ndarray,
-         hi: np.ndarray) -> np.ndarray:
-    """z cut-off c with P(Y >= thr) = P(z >= c) (strict=False) or P(Y > thr) = P(z > c)."""
-    thr = np.asarray(thr, float)
-    c = np.array(thr, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        m = code == _T_LOG
-        c[m] = np.where(thr[m] > 0, np.log(np.where(thr[m] > 0, thr[m], 1.0)), -np.inf)
-        m = code == _T_LOG1P
-        t = thr[m]
-        neg = np.where(strict[m], t < 0, t <= 0)
-        c[m] = np.where(neg, -np.inf, np.log1p(np.maximum(t, 0.0)))
-        m = code == _T_LOGIT
-        p = (thr[m] - lo[m]) / (hi[m] - lo[m])
-        s = strict[m]
-        below = np.where(s, p < 0, p <= 0)
-        above = np.where(s, p >= 1, p > 1)
-        pc = np.clip(p, BOUND_TOL, 1 - BOUND_TOL)
-        c[m] = np.where(below, -np.inf, np.where(above, np.inf, _logit(pc)))
-        m = code == _T_RANK
-        t, n_, s = thr[m], hi[m], strict[m]
-        below = np.where(s, t < 1, t <= 1)
-        above = np.where(s, t >= n_, t > n_)
-        pc = np.clip((t - 0.5) / n_, 0.5 / n_, (n_ - 0.5) / n_)
-        c[m] = np.where(below, -np.inf, np.where(above, np.inf, _logit(pc)))
-    return c
-
-
-# --------------------------------------------------------------------------- input
-def _series_attr(df: pd.DataFrame, col: str, codes: np.ndarray, ids: np.ndarray) -> list[Any]:
-    """Per-series constant value of an optional column (None when absent/empty)."""
-    out: list[Any] = [None] * len(ids)
-    if col not in df.columns:
-        return out
-    sub = pd.DataFrame({"c": codes, "v": df[col].to_numpy()}).dropna()
-    for c, vals in sub.groupby("c")["v"]:
-        u = pd.unique(vals)
-        if len(u) > 1:
-            raise ValueError(f"series {ids[c]!r}: column '{col}' is not constant ({list(u)})")
-        out[c] = u[0]
-    return out
-
-
-def _prepare(history: pd.DataFrame) -> dict[str, Any]:
-    """Validate the long frame and return per-series arrays and the observations."""
-    missing = [c for c in ("series_id", "year", "value") if c not in history.columns]
-    if missing:
-        raise ValueError(f"history lacks column(s) {missing}; needs series_id, year, value")
-    df = history.reset_index(drop=True)
-    years = pd.to_numeric(df["year"], errors="coerce").to_numpy(float)
-    if np.isnan(years).any() or (years != np.round(years)).any():
-        bad = df.loc[np.isnan(years) | (years != np.round(years)), ["series_id", "year"]].iloc[0]
-        raise ValueError(f"series {bad['series_id']!r}: year {bad['year']!r} is not an integer")
-    codes, ids = pd.factorize(df["series_id"], sort=True)
-    ids = np.asarray(ids, dtype=object)
-    dup = pd.DataFrame({"c": codes, "y": years}).duplicated()
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise ValueError(f"series {ids[codes[i]]!r}: year {int(years[i])} appears more than once")
-    values = pd.to_numeric(df["value"], errors="coerce").to_numpy(float)
-    kinds = _series_attr(df, "kind", codes, ids)
-    lowers = _series_attr(df, "lower", codes, ids)
-    uppers = _series_attr(df, "upper", codes, ids)
-    ok = ~np.isnan(values)
-    S = len(ids)
-    n_obs = np.bincount(codes[ok], minlength=S)
-    yr = years.astype(np.int64)
-    first = np.full(S, np.iinfo(np.int64).max)
-    last = np.full(S, np.iinfo(np.int64).min)
-    np.minimum.at(first, codes[ok], yr[ok])
-    np.maximum.at(last, codes[ok], yr[ok])
-    vmin = np.full(S, np.inf)
-    vmax = np.full(S, -np.inf)
-    np.minimum.at(vmin, codes[ok], values[ok])
-    np.maximum.at(vmax, codes[ok], values[ok])
-    code = np.full(S, _T_RAW)
-    lo = np.full(S, np.nan)
-    hi = np.full(S, np.nan)
-    kind_out: list[str] = []
-    for i in range(S):
-        k = kinds[i]
-        k = None if k is None or (isinstance(k, str) and not k.strip()) else str(k).strip()
-        if k is not None and k not in KINDS:
-            raise ValueError(f"series {ids[i]!r}: kind {k!r} is not one of {KINDS}")
-        lw = None if lowers[i] is None else float(lowers[i])
-        up = None if uppers[i] is None else float(uppers[i])
-        if k in ("share", "index"):
-            lw = 0.0 if lw is None else lw
-            up = 100.0 if up is None else up
-            if not up > lw:
-                raise ValueError(f"series {ids[i]!r}: upper {up} must exceed lower {lw}")
-            if n_obs[i] and (vmin[i] < lw or vmax[i] > up):
-                raise ValueError(
-                    f"series {ids[i]!r}: values outside the bounds [{lw:g}, {up:g}] of a {k}")
-            code[i] = _T_LOGIT
-        elif k == "rank":
-            if up is None:
-                raise ValueError(f"series {ids[i]!r}: a rank needs 'upper' = number of units N")
-            lw = 1.0
-            if n_obs[i] and (vmin[i] < 1 or vmax[i] > up):
-                raise ValueError(f"series {ids[i]!r}: ranks outside [1, {up:g}]")
-            code[i] = _T_RANK
-        elif k == "count":
-            if n_obs[i] and vmin[i] < 0:
-                raise ValueError(f"series {ids[i]!r}: negative value in a count")
-            code[i] = _T_LOG1P
-        else:  # level or inferred
-            k = "level"
-            code[i] = _T_LOG if (n_obs[i] == 0 or vmin[i] > 0) else _T_RAW
-        lo[i] = np.nan if lw is None else lw
-        hi[i] = np.nan if up is None else up
-        kind_out.append(k)
-    return {"ids": ids, "codes": codes[ok], "years": yr[ok], "values": values[ok],
-            "n_obs": n_obs, "first": first, "last": last, "code": code, "lo": lo, "hi": hi,
-            "kind": kind_out}
+def oriented(q: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Quantile rows q (n, K) at levels symmetric around 0.5, oriented by ``direction`` (n,):
+    +1 as stored, -1 mirrored (the error of a falling series is minus that of a rising one:
+    level u -> -q(1 - u)), 0 the symmetric mean of both (no trend, no bias)."""
+    d = direction[:, None]
+    mirror = -q[:, ::-1]
+    return np.where(d > 0, q, np.where(d < 0, mirror, (q + mirror) / 2))
 
 
 # --------------------------------------------------------------------------- Forecast
@@ -329,9 +108,9 @@ class Forecast:
     """Predictive distributions of many annual series (build with :func:`forecast`).
 
     Attributes: ``series`` (DataFrame indexed by series_id: kind, lower, upper, n_obs,
-    first_year, last_year, last_value, method, note), ``n_samples``, ``seed``, ``horizon``,
-    ``to_year``. Internal arrays cover the forecastable series only (``_fid`` -> row).
-    """
+    first_year, last_year, last_value, method, note, reference_class), ``n_samples``, ``seed``,
+    ``horizon``, ``to_year``. Public API: quantile_frame, summary_frame, quantiles_many, prob,
+    prob_many, samples, paths, joint_samples, step_correlation, forecast_years."""
 
     def __init__(self, info: dict[str, Any], horizon: int | None, to_year: int | None,
                  n_samples: int, seed: int) -> None:
@@ -339,9 +118,22 @@ class Forecast:
         self.seed = int(seed)
         self.horizon = horizon
         self.to_year = to_year
-        self._prof = load_profile()
         ids, n_obs = info["ids"], info["n_obs"]
         S = len(ids)
+        # reference classes: one profile (method constants + scaled-error quantiles) each
+        self._names = tuple(sorted(set(info["reference_class"])))
+        profs = [load_profile(c) for c in self._names]
+        cls_all = np.array([self._names.index(c) for c in info["reference_class"]], int)
+        if profs:
+            self._levels = profs[0]["levels"]
+            self._edges = profs[0]["n_edges"]
+            for pr in profs:
+                if len(pr["levels"]) != len(self._levels) or not np.allclose(
+                        pr["levels"], self._levels) or not np.array_equal(pr["n_edges"],
+                                                                          self._edges):
+                    raise ValueError("the reference-class profiles do not share one grid")
+            self._Q = np.stack([pr["quantiles"] for pr in profs])  # (C, B, Hp, K)
+            self._w = np.array([float(pr["copula_w"]) for pr in profs])
         last_value = np.full(S, np.nan)
         ok = info["years"] == info["last"][info["codes"]]
         last_value[info["codes"][ok]] = info["values"][ok]
@@ -353,7 +145,8 @@ class Forecast:
         methods: list[str] = [""] * S
         can = np.zeros(S, bool)
         for i in range(S):
-            scale = _TNAME[int(info["code"][i])]
+            scale = TNAME[int(info["code"][i])]
+            meth = profs[cls_all[i]]["method"]
             if n_obs[i] == 0:
                 notes[i], methods[i] = "no observations: no forecast", "none"
             elif n_obs[i] == 1:
@@ -364,10 +157,10 @@ class Forecast:
             else:
                 can[i] = True
                 if n_obs[i] == 2:
-                    methods[i] = f"damped drift (phi {PHI_TWO}) on {scale} scale"
+                    methods[i] = f"damped drift (phi {meth['phi_two']}) on {scale} scale"
                     notes[i] = "two observations: drift only, wide pooled intervals"
                 else:
-                    methods[i] = f"mean(naive, damped drift, theta) on {scale} scale"
+                    methods[i] = method_name(meth["weights"], meth["phi"], scale)
                     if n_obs[i] == 3:
                         notes[i] = "three observations: wide pooled intervals"
         first = np.where(n_obs > 0, info["first"], -1)
@@ -376,7 +169,8 @@ class Forecast:
             {"kind": info["kind"], "lower": info["lo"], "upper": info["hi"], "n_obs": n_obs,
              "first_year": pd.array(np.where(n_obs > 0, first, 0), dtype="Int64"),
              "last_year": pd.array(np.where(n_obs > 0, last, 0), dtype="Int64"),
-             "last_value": last_value, "method": methods, "note": notes},
+             "last_value": last_value, "method": methods, "note": notes,
+             "reference_class": info["reference_class"]},
             index=pd.Index(ids, name="series_id"))
         self.series.loc[n_obs == 0, ["first_year", "last_year"]] = pd.NA
         # engine on forecastable series
@@ -388,38 +182,54 @@ class Forecast:
         self._code = info["code"][fidx]
         self._lo = info["lo"][fidx]
         self._hi = info["hi"][fidx]
+        self._cls = cls_all[fidx]
         H = int(self._hs.max()) if len(fidx) else 0
         self._H = H
-        if len(fidx):
+        F = len(fidx)
+        self._zhat = np.zeros((F, H))
+        self._scale = np.zeros(F)
+        self._bucket = np.zeros(F, int)
+        self._dir = np.ones(F)
+        self._Z = np.zeros((F, 0))
+        if F:
             sel = can[info["codes"]]
             c = info["codes"][sel]
             row = np.searchsorted(fidx, c)
             span = int((info["last"][fidx] - info["first"][fidx]).max()) + 1
             col = span - 1 - (info["last"][c] - info["years"][sel])
-            z = _to_z(info["values"][sel], info["code"][c], info["lo"][c], info["hi"][c])
-            Z = np.full((len(fidx), span), np.nan)
+            z = to_z(info["values"][sel], info["code"][c], info["lo"][c], info["hi"][c])
+            Z = np.full((F, span), np.nan)
             Z[row, col] = z
-            zhat, scale, nn = point_engine(Z, H)
-            floor = np.array([SCALE_FLOOR.get(_TNAME[int(k)], 0.0) for k in self._code])
-            raw = self._code == _T_RAW
+            floor = np.array([SCALE_FLOOR.get(TNAME[int(k)], 0.0) for k in self._code])
+            raw = self._code == T_RAW
             if raw.any():
                 mabs = np.nanmean(np.abs(np.where(np.isnan(Z), np.nan, Z)), axis=1)
                 floor[raw] = np.maximum(0.01 * mabs[raw], 1e-9)
-            self._zhat = zhat
-            self._scale = np.maximum(scale, floor)
-            self._bucket = _bucket(nn, self._prof["n_edges"])
-        else:
-            self._zhat = np.zeros((0, 0))
-            self._scale = np.zeros(0)
-            self._bucket = np.zeros(0, int)
+            self._Z = Z  # (F, span), right-aligned: column span-1 = each row's last year
+            for ci, pr in enumerate(profs):
+                m = self._cls == ci
+                if not m.any():
+                    continue
+                meth = pr["method"]
+                Zc = Z[m]
+                Zc = Zc[:, int(np.argmax((~np.isnan(Zc)).any(0))):]  # drop all-empty columns
+                zhat, scale, nn, direction = point_engine(
+                    Zc, H, meth["phi"], meth["phi_two"], meth["weights"])
+                self._zhat[m] = zhat
+                self._scale[m] = np.maximum(scale, floor[m])
+                # history-length bucket (edges = lower edges, ascending)
+                self._bucket[m] = np.clip(np.searchsorted(self._edges, nn, side="right") - 1, 0,
+                                          len(self._edges) - 1)
+                bias = meth.get("bias", "learned")  # learned | direction | none
+                if bias != "learned":
+                    self._dir[m] = direction if bias == "direction" else 0.0
 
     # ---------------------------------------------------------------- internals
     def _qgrid(self, rows: np.ndarray, h: np.ndarray) -> np.ndarray:
         """Scaled-error quantiles at the profile levels for (row, h) pairs -> (len(rows), K)."""
-        Q = self._prof["quantiles"]
-        Hp = Q.shape[1]
+        Hp = self._Q.shape[2]
         hh = np.minimum(h, Hp)
-        q = Q[self._bucket[rows], hh - 1, :]
+        q = oriented(self._Q[self._cls[rows], self._bucket[rows], hh - 1, :], self._dir[rows])
         return q * np.maximum(h / Hp, 1.0)[:, None]
 
     def _zq(self, rows: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -428,13 +238,13 @@ class Forecast:
 
     def _quantiles(self, rows: np.ndarray, h: np.ndarray, levels: np.ndarray) -> np.ndarray:
         """Natural-scale quantiles (len(rows), len(levels)); levels clipped to [0, 1]."""
-        L = self._prof["levels"]
+        L = self._levels
         u = np.clip(np.asarray(levels, float), 0.0, 1.0)
         j = np.clip(np.searchsorted(L, u, side="right") - 1, 0, len(L) - 2)
         w = (u - L[j]) / (L[j + 1] - L[j])
         zq = self._zq(rows, h)
         z = zq[:, j] * (1 - w) + zq[:, j + 1] * w
-        return _from_z(z, self._code[rows][:, None], self._lo[rows][:, None],
+        return from_z(z, self._code[rows][:, None], self._lo[rows][:, None],
                        self._hi[rows][:, None])
 
     def _rows_for(self, series_id: Any) -> int | None:
@@ -498,7 +308,7 @@ class Forecast:
 
         key = zlib.crc32(str(series_id).encode("utf-8"))
         rng = np.random.default_rng(np.random.SeedSequence([self.seed, key]))
-        w = float(self._prof["copula_w"])
+        w = float(self._w[self._cls[self._fid[series_id]]])
         z0 = rng.standard_normal((self.n_samples, 1))
         b = np.cumsum(rng.standard_normal((self.n_samples, H)), axis=1)
         x = w * z0 + np.sqrt(1 - w * w) * b / np.sqrt(np.arange(1, H + 1))
@@ -527,12 +337,64 @@ class Forecast:
         if len(h) and (h.min() < 1 or h.max() > H):
             return None
         U = self._latent(series_id, H)
-        L = self._prof["levels"]
+        L = self._levels
         zq = self._zq(np.full(len(h), r), h)  # (len(h), K)
         z = np.empty((self.n_samples, len(h)))
         for j, hj in enumerate(h):
             z[:, j] = np.interp(U[:, hj - 1], L, zq[j])
-        return _from_z(z, self._code[r], self._lo[r], self._hi[r])
+        return from_z(z, self._code[r], self._lo[r], self._hi[r])
+
+    def joint_samples(self, series_ids: Sequence[Any], year: int,
+                      corr: np.ndarray | None = None) -> np.ndarray | None:
+        """Joint samples of several series in one ``year``, shape (n_samples, len(series_ids)),
+        natural scale. The series are joined by a Gaussian copula with latent correlation
+        matrix ``corr`` (default: identity, i.e. independent); each column keeps exactly the
+        series' own marginal, and with the identity it equals ``samples(id, [year])[:, 0]``.
+        None when a series has no forecast for ``year``."""
+        from scipy.special import ndtr, ndtri
+
+        cols = []
+        for sid in series_ids:
+            r = self._rows_for(sid)
+            if r is None:
+                return None
+            h = int(year) - int(self._last[r])
+            if not 1 <= h <= int(self._hs[r]):
+                return None
+            cols.append((sid, r, h))
+        U = np.column_stack([self._latent(sid, int(self._hs[r]))[:, h - 1] for sid, r, h in cols])
+        if corr is not None:  # columns whose Cholesky row is not the identity's get mixed
+            chol = np.linalg.cholesky(np.asarray(corr, float))
+            mixed = ~np.isclose(chol, np.eye(len(chol))).all(axis=1)
+            U = np.where(mixed, ndtr(ndtri(U) @ chol.T), U)
+        out = np.empty_like(U)
+        for j, (_, r, h) in enumerate(cols):
+            zq = self._zq(np.array([r]), np.array([h]))[0]
+            out[:, j] = from_z(np.interp(U[:, j], self._levels, zq), self._code[r], self._lo[r],
+                               self._hi[r])
+        return out
+
+    def step_correlation(self, id_a: Any, id_b: Any) -> tuple[float, int]:
+        """Estimated dependence of two series' forecast errors: the Pearson correlation of their
+        year-on-year changes on the transformed scale over the m years where both change, shrunk
+        towards 0 by m / (m + 3) (a prior worth three independent years); 0 when m < 3 or a
+        series has no forecast. Returns (correlation, m)."""
+        ra, rb = self._fid.get(id_a), self._fid.get(id_b)
+        if ra is None or rb is None:
+            return 0.0, 0
+        span = self._Z.shape[1]
+
+        def changes(r: int) -> pd.Series:
+            years = self._last[r] - (span - 1) + np.arange(span)
+            z = pd.Series(self._Z[r], index=years)
+            return z.diff()[z.notna() & z.shift().notna()]
+        a, b = changes(ra), changes(rb)
+        common = a.index.intersection(b.index)
+        m = len(common)
+        if m < 3 or a[common].std() == 0 or b[common].std() == 0:
+            return 0.0, m
+        r = float(np.corrcoef(a[common], b[common])[0, 1])
+        return float(np.clip(r * m / (m + 3), -0.95, 0.95)), m
 
     def paths(self, series_id: Any, include_last: bool = False) -> pd.DataFrame:
         """Sample paths, (n_samples, years) on the natural scale; columns = forecast years
@@ -573,9 +435,9 @@ class Forecast:
         r, hh = rr[ok], h[ok].astype(int)
         cc = comp[ok]
         strict = (cc == ">") | (cc == "<=")  # '<=' is the complement of '>'
-        c = _cut(thr[ok], strict, self._code[r], self._lo[r], self._hi[r])
+        c = cut_off(thr[ok], strict, self._code[r], self._lo[r], self._hi[r])
         zq = self._zq(r, hh)
-        L = self._prof["levels"]
+        L = self._levels
         F = np.array([np.interp(c[i], zq[i], L, left=0.0, right=1.0) for i in range(len(r))])
         upper = 1.0 - F  # P(z >= c) for >=, >
         out[ok] = np.where((cc == ">=") | (cc == ">"), upper, F)
@@ -619,7 +481,7 @@ def forecast(history: pd.DataFrame, horizon: int | None = None, *, to_year: int 
         raise ValueError(f"horizon must be a positive integer, got {horizon!r}")
     if n_samples < 1:
         raise ValueError("n_samples must be >= 1")
-    info = _prepare(history)
+    info = prepare(history)
     return Forecast(info, None if horizon is None else int(horizon),
                     None if to_year is None else int(to_year), n_samples, seed)
 

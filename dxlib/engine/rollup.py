@@ -1,11 +1,18 @@
 """Pillar roll-up: per pillar, the expected number of targets met, the probability that all
-scored targets are met, counts by status, and how many targets have no data.
+scored targets are met (with its Fréchet bounds), counts by status, and how many targets have no
+data.
 
-Dependence assumption: targets are treated as independent events. Forecasts of different series
-are made independently, and the data are too short to estimate how the targets co-move. Most
-digital-transformation targets move together (a good year for e-government is often a good year
-for e-commerce), so positive dependence would make "all met" *more* likely than the independent
-figure reported here, and the expected number of targets met does not depend on the assumption.
+Scored targets: those with a probability. Observed outcomes count as 0 or 1; a ``met_early``
+target counts at its probability (the chance it still holds at the deadline), not as 1; targets
+without a probability (no data, one observation, milestones) are left out, so "all met" is over
+the ``n_scored`` of ``n_targets`` targets only and must be labelled "N of M scored".
+
+Dependence: the data are too short to estimate how targets co-move, so ``p_all_met`` is the
+product of the probabilities (independence), shown beside the Fréchet bounds that hold under ANY
+dependence: ``max(0, sum p - (n - 1)) <= P(all met) <= min p``. Most digital-transformation
+targets move together (a good year for e-government is often a good year for e-commerce), which
+pushes the truth from the product towards the upper bound. The expected number of targets met
+does not depend on the assumption.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from dxlib.engine.evidence import is_stand_in
 
 ROLLUP_COLUMNS: tuple[str, ...] = (
     "geo", "pillar", "n_targets", "n_scored", "expected_met", "expected_share", "p_all_met",
+    "p_all_met_lower", "p_all_met_upper",
     *(f"n_{s}" for s in STATUSES), "n_no_data", "n_stand_in",
 )
 
@@ -31,7 +39,8 @@ def pillar_rollup(assessment: pd.DataFrame, registry: TargetRegistry) -> pd.Data
     ``expected_met`` is the sum of their probabilities; ``expected_share`` = expected_met /
     n_scored; ``p_all_met`` the probability that every scored target is met (NaN when none is
     scored): under the independence assumption it is exactly the product of the probabilities,
-    so no simulation (and no sampling noise) is needed; ``n_<status>`` the counts by status;
+    so no simulation (and no sampling noise) is needed; ``p_all_met_lower`` / ``_upper`` its
+    Fréchet bounds under any dependence; ``n_<status>`` the counts by status;
     ``n_no_data`` the targets with ``insufficient_data``. Targets scored only on stand-in
     evidence (:func:`dxlib.engine.evidence.is_stand_in`: a national series, a related measure)
     count in none of these: they are counted apart in ``n_stand_in``, so
@@ -68,6 +77,8 @@ def pillar_rollup(assessment: pd.DataFrame, registry: TargetRegistry) -> pd.Data
                 "expected_met": float(p.sum()) if len(p) else np.nan,
                 "expected_share": float(p.mean()) if len(p) else np.nan,
                 "p_all_met": p_all,
+                "p_all_met_lower": max(0.0, float(p.sum()) - (len(p) - 1)) if len(p) else np.nan,
+                "p_all_met_upper": float(p.min()) if len(p) else np.nan,
                 **{f"n_{s}": int(counts[k]) for k, s in enumerate(STATUSES)},
                 "n_no_data": int(counts[no_data]), "n_stand_in": int((sel & si).sum()),
             })

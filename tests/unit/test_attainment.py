@@ -11,7 +11,14 @@ import pandas as pd
 import pytest
 
 from dxlib.data import load_dataset
-from dxlib.engine.attainment import assess_dataset, snap_to_bounds, status_from_probability
+from dxlib.engine.attainment import (
+    SHOWN_BOUNDS,
+    assess_dataset,
+    shown_probability,
+    snap_to_bounds,
+    status_from_probability,
+)
+from dxlib.engine.forecast import forecast
 from dxlib.engine.rollup import pillar_rollup
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
@@ -170,3 +177,86 @@ def test_pillar_rollup(table) -> None:
     # 8 targets; no data: E-3 (one observation) and E-4 (no series); qualitative: G-4 (milestone)
     assert r.loc["all", "n_targets"] == 8 and r.loc["all", "n_no_data"] == 2
     assert r.loc["all", "n_qualitative"] == 1
+
+
+# ---------------------------------------------------------------- issue 10: semantics
+def _history(ds, geo: str, indicator: str) -> pd.DataFrame:
+    """The forecast input of one series as assess_dataset builds it (full-year values)."""
+    obs = ds.observations
+    obs = obs[(obs["geo"] == geo) & (obs["indicator"] == indicator) & obs["as_of"].isna()]
+    ind = ds.indicators.loc[indicator]
+    return pd.DataFrame({"series_id": f"{geo}|{indicator}", "year": obs["year"],
+                         "value": obs["value"], "kind": ind["kind"], "lower": ind["lower"],
+                         "upper": ind["upper"]})
+
+
+def test_nan_probability_never_maps_to_a_status(tmp_path) -> None:
+    assert status_from_probability(float("nan")) is None
+    assert status_from_probability(0.3) == "at_risk" and status_from_probability(0.7) == "on_track"
+    # the deadline-year (2025) value is missing while 2026 is observed: no forecast of 2025
+    extra = "tinh_a,online_rate,2026,60.0,%,https://example.org/s,T,2027,q,high,,\n"
+    r = row(assess_dataset(mini(tmp_path, extra_rows=extra)), "G-1")
+    assert r["status"] == "insufficient_data" and math.isnan(r["probability"])
+
+
+def test_met_early_probability_is_the_chance_it_holds_at_the_deadline(table) -> None:
+    """G-2 (100, 100, 100 against >= 100 in 2025) is met early; its probability is exactly
+    P(Y_2025 >= 100) of the series' own forecast (exact from the marginal: seed-free)."""
+    r = row(table, "G-2")
+    fc = forecast(_history(mini(), "tinh_a", "agencies_connected"), to_year=2025)
+    assert r["status"] == "met_early"
+    assert r["probability"] == pytest.approx(fc.prob("tinh_a|agencies_connected", 2025, ">=", 100))
+    # at the bound three years running the share class gives P = 1.0 numerically; a forecast is
+    # never SHOWN as certain (shown_probability clips it to 0.999, "> 99.9 %")
+    assert shown_probability(r["probability"], r["status"]) <= SHOWN_BOUNDS[1]
+
+
+def test_growth_from_an_observed_base_is_exact(tmp_path) -> None:
+    """CAGR from 2021 (observed, 1000) to 2025 > 25 % a year <=> Y_2025 > 1000 * 1.25**4;
+    yoy in 2025 from the observed 2024 value (2150) > 25 % <=> Y_2025 > 2150 * 1.25."""
+    ds = mini()
+    fc = forecast(_history(ds, "tinh_a", "ecom_revenue"), to_year=2025)
+    sid = "tinh_a|ecom_revenue"
+    yoy = row(assess_dataset(ds), "E-1")
+    assert yoy["probability"] == pytest.approx(fc.prob(sid, 2025, ">", 2150 * 1.25))
+    cagr_ds = mini(tmp_path, [("measure: yoy", "measure: cagr\n    base_year: 2021")])
+    r = row(assess_dataset(cagr_ds), "E-1")
+    assert r["probability"] == pytest.approx(fc.prob(sid, 2025, ">", 1000 * 1.25 ** 4))
+    median = fc.quantiles_many([sid], [2025], [0.5])[0, 0]
+    assert r["projected_median"] == pytest.approx(((median / 1000) ** (1 / 4) - 1) * 100)
+
+
+def test_ratio_is_joint_and_a_share_stays_within_its_bounds(tmp_path) -> None:
+    """A ratio of a series to itself is 100 % in every observed year; forecast jointly (the
+    estimated correlation of its changes with itself is 1 shrunk by m / (m + 3) = 3 / 6 = 0.5)
+    and clipped to the bounds, it never exceeds 100 %."""
+    edit = [("denominator: retail_sales", "denominator: ecom_revenue")]
+    r = row(assess_dataset(mini(tmp_path, edit)), "E-2")
+    assert r["last_value"] == pytest.approx(100.0)
+    assert "joint, correlation 0.50 from 3 years" in r["method"]
+    assert r["projected_high"] <= 100.0 and 0 < r["probability"] <= 1
+
+
+def test_shown_probability_is_never_exactly_0_or_1_unless_observed() -> None:
+    assert shown_probability(0.0, "off_track") == SHOWN_BOUNDS[0] == 0.001
+    assert shown_probability(1.0, "met_early") == SHOWN_BOUNDS[1] == 0.999
+    assert shown_probability(0.42, "at_risk") == 0.42
+    assert shown_probability(1.0, "achieved") == 1.0 and shown_probability(0.0, "not_achieved") == 0.0
+
+
+def test_rollup_frechet_bounds_and_met_early_at_its_probability(table) -> None:
+    r = pillar_rollup(table, mini().registry).set_index("pillar")
+    p = table.loc[table["pillar"] == "gov", "probability"].dropna().to_numpy()
+    g = r.loc["gov"]
+    # Fréchet: max(0, sum p - (n - 1)) <= P(all met) <= min p; independence lies between
+    assert g["p_all_met_lower"] == pytest.approx(max(0.0, p.sum() - (len(p) - 1)))
+    assert g["p_all_met_upper"] == pytest.approx(p.min())
+    assert g["p_all_met_lower"] <= g["p_all_met"] <= g["p_all_met_upper"]
+    # a met-early target counts at its probability, not as one target met: tinh_b's online
+    # rate 40, 45, 52 meets >= 50 in 2024; its chance of holding in 2025 is below 1
+    t = assess_dataset(mini(), geos=["tinh_b"])
+    early = row(t, "G-1", "tinh_b")
+    assert early["status"] == "met_early" and 0 < early["probability"] < 1
+    gov = pillar_rollup(t, mini().registry).set_index("pillar").loc["gov"]
+    scored = t.loc[t["pillar"] == "gov", "probability"].dropna()
+    assert gov["expected_met"] == pytest.approx(scored.sum()) and gov["n_met_early"] == 1

@@ -237,3 +237,47 @@ def test_samples_are_the_paths_joint_over_years() -> None:
         y = [int(p.columns[3]), int(p.columns[1])]
         np.testing.assert_array_equal(fc.samples(sid, y), p[y].to_numpy())
         assert fc.samples(sid, [int(p.columns[0]) - 1]) is None
+
+
+def test_reference_class_default_by_kind_and_named_per_series() -> None:
+    h = long({"s": [20.0, 30.0, 45.0], "l": [20.0, 30.0, 45.0], "x": [20.0, 30.0, 45.0]},
+             kind={"s": "share", "l": "level", "x": "share"},
+             reference_class={"x": "level"})
+    fc = forecast(h, 3)
+    assert fc.series["reference_class"].to_dict() == {"l": "level", "s": "share", "x": "level"}
+    # same numbers, same scale (logit), other class -> other distribution
+    assert fc.prob("s", 2023, ">=", 60) != fc.prob("x", 2023, ">=", 60)
+    with pytest.raises(ValueError, match="reference_class"):
+        forecast(long({"a": [1.0, 2.0]}, reference_class={"a": "shares"}), 1)
+
+
+def test_level_median_is_not_pushed_up_whatever_the_direction() -> None:
+    """The level class has no bias correction (symmetrised profile, median = point engine):
+    rising 90 -> 100 and falling 100 -> 90 (2 points, log scale) have opposite drifts, so
+    log(median_fall / 90) = -log(median_rise / 100), i.e. median_fall * median_rise = 90 * 100
+    at every horizon, and the falling series' median stays below its last value (before
+    issue 10 the profile's positive median error lifted it to 113 at h = 6)."""
+    fc = forecast(long({"up": [90.0, 100.0], "down": [100.0, 90.0]}), 6)
+    q = fc.quantile_frame([0.5])
+    up = q.loc[q.series_id == "up", "point"].to_numpy()
+    down = q.loc[q.series_id == "down", "point"].to_numpy()
+    np.testing.assert_allclose(up * down, 9000.0, rtol=1e-9)
+    assert (down < 90).all() and (up > 100).all()
+
+
+def test_step_correlation_and_joint_samples() -> None:
+    """b = 2 a: identical changes on the log scale, so the raw correlation is 1 over m = 5
+    common changes, shrunk by m / (m + 3) = 5 / 8 = 0.625."""
+    a = [10.0, 12.0, 13.0, 15.0, 16.0, 19.0]
+    h = long({"a": a, "b": [2 * v for v in a], "c": [5.0, 4.0, 6.0, 5.5, 7.0, 6.0]})
+    fc = forecast(h, 3, n_samples=4000, seed=2)
+    rho, m = fc.step_correlation("a", "b")
+    assert m == 5 and rho == pytest.approx(0.625)
+    ind = fc.joint_samples(["a", "c"], 2025)
+    np.testing.assert_array_equal(ind[:, 0], fc.samples("a", [2025])[:, 0])
+    np.testing.assert_array_equal(ind[:, 1], fc.samples("c", [2025])[:, 0])
+    joint = fc.joint_samples(["a", "b"], 2025, np.array([[1, rho], [rho, 1]]))
+    np.testing.assert_array_equal(joint[:, 0], ind[:, 0])  # the first series keeps its samples
+    ranks = pd.DataFrame(joint).rank().corr().iloc[0, 1]
+    assert 0.45 < ranks < 0.75  # Spearman of a Gaussian copula with rho 0.625 is about 0.61
+    assert fc.joint_samples(["a", "b"], 2030) is None  # not a forecast year
