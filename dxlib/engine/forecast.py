@@ -82,8 +82,9 @@ import numpy as np
 import pandas as pd
 
 from dxlib.engine.methods import method_name, point_engine
-from dxlib.engine.scales import BOUND_TOL, KINDS, T_RAW, TNAME, cut_off, from_z, to_z
+from dxlib.engine.scales import BOUND_TOL, T_RAW, TNAME, cut_off, from_z, to_z
 from dxlib.engine.series_input import prepare
+from dxlib.model import KINDS  # one definition, shared with the data loaders
 from dxlib.profiles import load_profile
 
 __all__ = ["BOUND_TOL", "COMPARATORS", "KINDS", "SCALE_FLOOR", "Forecast", "forecast",

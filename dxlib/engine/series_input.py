@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dxlib.engine.scales import KINDS, T_LOG, T_LOG1P, T_LOGIT, T_RANK, T_RAW
+from dxlib.engine.scales import T_LOG, T_LOG1P, T_LOGIT, T_RANK, T_RAW
+from dxlib.model import KINDS  # one definition, shared with the data loaders
 from dxlib.profiles import DEFAULT_CLASS, REFERENCE_CLASSES
 
 

@@ -227,13 +227,20 @@ def test_growth_from_an_observed_base_is_exact(tmp_path) -> None:
 
 
 def test_ratio_is_joint_and_a_share_stays_within_its_bounds(tmp_path) -> None:
-    """A ratio of a series to itself is 100 % in every observed year; forecast jointly (the
-    estimated correlation of its changes with itself is 1 shrunk by m / (m + 3) = 3 / 6 = 0.5)
-    and clipped to the bounds, it never exceeds 100 %."""
-    edit = [("denominator: retail_sales", "denominator: ecom_revenue")]
-    r = row(assess_dataset(mini(tmp_path, edit)), "E-2")
-    assert r["last_value"] == pytest.approx(100.0)
-    assert "joint, correlation 0.50 from 3 years" in r["method"]
+    """tinh_b's e-commerce is 90, 95, 97, 98 % of its retail sales: numerator and denominator are
+    forecast jointly, with the correlation of their 3 common year-on-year changes (shrunk by
+    m / (m + 3) = 1 / 2, Forecast.step_correlation), and the ratio, a share in %, never exceeds
+    100 % although the two forecasts alone could cross."""
+    rows = "".join(f"tinh_b,{ind},{y},{v},bn VND,https://example.org/s,T,{y + 1},q,high,,\n"
+                   for ind, vals in (("ecom_revenue", (900, 950, 980, 1000)),
+                                     ("retail_sales", (1000, 1000, 1010, 1020)))
+                   for y, v in zip(range(2021, 2025), vals, strict=True))
+    ds = mini(tmp_path, extra_rows=rows)
+    r = row(assess_dataset(ds, geos=["tinh_b"]), "E-2", "tinh_b")
+    assert r["last_value"] == pytest.approx(1000 / 1020 * 100)
+    hist = pd.concat([_history(ds, "tinh_b", "ecom_revenue"), _history(ds, "tinh_b", "retail_sales")])
+    rho, m = forecast(hist, to_year=2025).step_correlation("tinh_b|ecom_revenue", "tinh_b|retail_sales")
+    assert m == 3 and f"joint, correlation {rho:.2f} from 3 years" in r["method"]
     assert r["projected_high"] <= 100.0 and 0 < r["probability"] <= 1
 
 

@@ -126,6 +126,9 @@ def _reference_rollup(table: pd.DataFrame, pillars: list[str]) -> pd.DataFrame:
                 "expected_met": p.sum() if len(p) else np.nan,
                 "expected_share": p.mean() if len(p) else np.nan,
                 "p_all_met": np.prod(p) if len(p) else np.nan,  # independence: the product
+                # Fréchet bounds, valid under any dependence: max(0, sum p - (n - 1)), min p
+                "p_all_met_lower": max(0.0, p.sum() - (len(p) - 1)) if len(p) else np.nan,
+                "p_all_met_upper": p.min() if len(p) else np.nan,
                 **{f"n_{s}": int(counts.get(s, 0)) for s in STATUSES},
                 "n_no_data": int(counts.get("insufficient_data", 0)),
                 "n_stand_in": int(apart.sum()),
