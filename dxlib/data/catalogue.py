@@ -13,11 +13,14 @@ from dxlib import paths
 from dxlib.data.tables import check_columns, parse_number, read_table
 from dxlib.errors import DataValidationError, Problem, display_path
 from dxlib.model import KINDS
+from dxlib.profiles import REFERENCE_CLASSES
 
 INDICATOR_COLUMNS: tuple[str, ...] = (
     "indicator", "name_vi", "name_en", "unit", "kind", "lower", "upper", "higher_is_better",
     "definition",
 )
+#: optional: the reference class of the forecast (empty: the default of the kind)
+INDICATOR_OPTIONAL: tuple[str, ...] = ("reference_class",)
 GEO_COLUMNS: tuple[str, ...] = ("geo", "name_vi", "name_en", "level")
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -29,13 +32,17 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
     """The indicator catalogue, indexed by ``indicator``.
 
     Columns: ``name_vi, name_en, unit, kind`` (str), ``lower, upper`` (float, NaN when unbounded),
-    ``higher_is_better`` (bool), ``definition`` (str). Raises DataValidationError.
+    ``higher_is_better`` (bool), ``definition`` (str), ``reference_class`` (str, NaN when empty: the
+    optional column naming the reference class whose error profile forecasts the indicator,
+    :data:`dxlib.profiles.REFERENCE_CLASSES`; empty = the default of its kind). Raises
+    DataValidationError.
     """
     p = Path(path) if path is not None else paths.DEFAULT_INDICATORS
     problems: list[Problem] = []
     frame = read_table(p, problems)
     name = display_path(p)
-    if frame is None or not check_columns(frame, name, INDICATOR_COLUMNS, (), problems):
+    if frame is None or not check_columns(frame, name, INDICATOR_COLUMNS, INDICATOR_OPTIONAL,
+                                          problems):
         raise DataValidationError(problems)
     seen: dict[str, int] = {}
     records = []
@@ -83,12 +90,17 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
         if hib not in _TRUE | _FALSE:
             problems.append(Problem(name, where, "higher_is_better", repr(row["higher_is_better"]),
                                     "true or false"))
+        rclass = row.get("reference_class", "").strip() or None
+        if rclass is not None and rclass not in REFERENCE_CLASSES:
+            problems.append(Problem(name, where, "reference_class", repr(rclass),
+                                    f"one of {', '.join(REFERENCE_CLASSES)} or an empty cell"))
         records.append({
             "indicator": ind, "name_vi": row["name_vi"], "name_en": row["name_en"],
             "unit": row["unit"], "kind": kind,
             "lower": lo if lo is not None else math.nan,
             "upper": hi if hi is not None else math.nan,
             "higher_is_better": hib in _TRUE, "definition": row["definition"],
+            "reference_class": rclass,
         })
     if not records and not problems:
         problems.append(Problem(name, "", "", "a header without rows", "at least one indicator"))

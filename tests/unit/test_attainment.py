@@ -267,3 +267,25 @@ def test_rollup_frechet_bounds_and_met_early_at_its_probability(table) -> None:
     gov = pillar_rollup(t, mini().registry).set_index("pillar").loc["gov"]
     scored = t.loc[t["pillar"] == "gov", "probability"].dropna()
     assert gov["expected_met"] == pytest.approx(scored.sum()) and gov["n_met_early"] == 1
+
+
+def test_the_catalogue_may_name_a_reference_class(tmp_path) -> None:
+    """An optional catalogue column ``reference_class`` overrides the default of the kind: the
+    online rate (a share) forecast with the level class gets another probability; an unknown
+    class is refused with one line naming the file, row and column."""
+    from dxlib.data import load_indicators
+    from dxlib.errors import DataValidationError
+
+    text = (MINI / "indicators.csv").read_text(encoding="utf-8").splitlines()
+    rows = [text[0] + ",reference_class"] + [
+        line + (",level" if line.startswith("online_rate,") else ",") for line in text[1:]]
+    cat = tmp_path / "indicators.csv"
+    cat.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    ds = load_dataset(MINI / "targets.yaml", [MINI / "observations.csv"], cat, MINI / "geos.csv")
+    assert ds.indicators.loc["online_rate", "reference_class"] == "level"
+    assert pd.isna(ds.indicators.loc["retail_sales", "reference_class"])  # the default of its kind
+    default, named = row(assess_dataset(mini()), "G-1"), row(assess_dataset(ds), "G-1")
+    assert named["probability"] != pytest.approx(default["probability"])
+    cat.write_text("\n".join(rows).replace(",level", ",levels") + "\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="reference_class"):
+        load_indicators(cat)
