@@ -39,7 +39,7 @@ def _worker_signal(signum: int, frame: Any) -> None:
     os._exit(128 + signum)  # idle: nothing to clean up
 
 
-def _worker_init(parent_pid: int | None = None) -> None:
+def worker_init(parent_pid: int | None = None) -> None:
     """Worker processes treat SIGTERM like Ctrl-C while they run a notebook, so that papermill
     shuts their kernel down and their temporary folder is removed when the batch is stopped;
     idle workers just exit. On Linux a worker also gets SIGTERM when the ``dx reports`` process
@@ -103,7 +103,7 @@ def run_local(payloads: list[dict], jobs: int) -> Iterator[dict]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=worker_init,
                                initargs=(os.getpid(),))
     try:
         futures = {pool.submit(_execute_in_worker, p): p["slug"] for p in payloads}

@@ -27,12 +27,16 @@ lower bound, value]).
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from dxlib.engine.rules import Note, cagr, compare, fill_projection, note, status_from_probability
 from dxlib.model import full_year
+
+if TYPE_CHECKING:
+    from dxlib.engine.context import AssessmentContext
 
 #: fewest sample paths (of n_samples) that must pass through the bounds for a probability
 MIN_KEPT: int = 100
@@ -107,8 +111,6 @@ def interval(b: Bound, lower: float, upper: float) -> tuple[float, float]:
 def verdict(lo: float, hi: float, comparator: str, threshold: float) -> bool | None:
     """Whether every value in [lo, hi] meets ``<comparator> threshold`` (True), none does
     (False), or it depends on where the true value lies (None)."""
-    from dxlib.engine.attainment import compare
-
     a = bool(compare(lo, comparator, threshold))
     b = bool(compare(hi, comparator, threshold)) if math.isfinite(hi) else comparator in (">", ">=")
     if a and b:
@@ -145,7 +147,7 @@ def growth_interval(ia: tuple[float, float], ib: tuple[float, float], span: int)
     return low, high
 
 
-def _conditioned(ctx: Any, key: tuple[str, str], year: int, bounds: list[Bound],
+def _conditioned(ctx: AssessmentContext, key: tuple[str, str], year: int, bounds: list[Bound],
                  n_exact: int) -> tuple[np.ndarray | None, int]:
     """Samples of the series in ``year`` (n,) conditioned on the bounds, and how many of the
     paths were kept; (None, 0) without a forecast (fewer than two exact values)."""
@@ -161,40 +163,30 @@ def _conditioned(ctx: Any, key: tuple[str, str], year: int, bounds: list[Bound],
     return col[keep], int(keep.sum())
 
 
-def _n(code: str, **args: float) -> tuple[Any, ...]:
-    """One :class:`dxlib.engine.attainment.Note` as a one-element tuple (notes are worded by
-    :func:`dxlib.report.words.note_text`)."""
-    from dxlib.engine.attainment import Note
-
-    return (Note(code, tuple(args.items())),)
-
-
-def _said(bounds: list[Bound]) -> tuple[Any, ...]:
+def _said(bounds: list[Bound]) -> tuple[Note, ...]:
     """Notes "the 2025 value is only known to be at least 30" for each bound."""
-    out: tuple[Any, ...] = ()
+    out: tuple[Note, ...] = ()
     for b in bounds:
-        out += _n(f"bound_{b.side}", year=b.year, value=b.value)
+        out += note(f"bound_{b.side}", year=b.year, value=b.value)
     return out
 
 
-def _growth_said(a: int, b: int, low: float, high: float) -> tuple[Any, ...]:
+def _growth_said(a: int, b: int, low: float, high: float) -> tuple[Note, ...]:
     """The note of a growth interval from bounds (% a year; open sides -100 and +inf)."""
     if low <= -100.0 and not math.isfinite(high):
-        return _n("growth_unknown", from_year=a, year=b)
+        return note("growth_unknown", from_year=a, year=b)
     if low <= -100.0:
-        return _n("growth_at_most", from_year=a, year=b, high=high)
+        return note("growth_at_most", from_year=a, year=b, high=high)
     if not math.isfinite(high):
-        return _n("growth_at_least", from_year=a, year=b, low=low)
-    return _n("growth_range", from_year=a, year=b, low=low, high=high)
+        return note("growth_at_least", from_year=a, year=b, low=low)
+    return note("growth_range", from_year=a, year=b, low=low, high=high)
 
 
 def assess_bounded(row: dict, t: dict, key: tuple[str, str], years: np.ndarray,
-                   values: np.ndarray, bounds: list[Bound], ctx: Any) -> dict:
+                   values: np.ndarray, bounds: list[Bound], ctx: AssessmentContext) -> dict:
     """A level/share/count target whose latest values (after the exact ones ``years``,
     ``values``) are only ``bounds`` (up to the deadline). Fills ``row`` (status, probability,
     projection, bound, note) by the rules of this module and returns it."""
-    from dxlib.engine.attainment import _fill_projection, compare, status_from_probability
-
     deadline, cmp_, value = row["deadline"], t["comparator"], float(t["value"])
     _, lower, upper = ctx.bounds[key[1]]
     last = bounds[-1]
@@ -203,20 +195,20 @@ def assess_bounded(row: dict, t: dict, key: tuple[str, str], years: np.ndarray,
     decided = verdict(*interval(last, lower, upper), cmp_, value)
     if last.year == deadline and decided is not None:
         row.update(status="achieved" if decided else "not_achieved", probability=float(decided),
-                   method="observed (bound)", note=_n("rests_on_bound") + said)
+                   method="observed (bound)", note=note("rests_on_bound") + said)
         return row
     samples, kept = _conditioned(ctx, key, deadline, bounds, len(years))
     ok = samples is not None and kept >= MIN_KEPT
     if ok:
-        _fill_projection(row, samples)
+        fill_projection(row, samples)
         row["probability"] = float(np.mean(compare(samples, cmp_, value)))
         row["method"] = f"{ctx.methods.get(f'{key[0]}|{key[1]}')} (conditioned on bounds)"
-        how = _n("bound_conditioned", n=len(years), kept=kept, total=ctx.n)
+        how = note("bound_conditioned", n=len(years), kept=kept, total=ctx.n)
     else:
-        how = _n("bound_disagree" if samples is not None else "bound_no_trend")
+        how = note("bound_disagree" if samples is not None else "bound_no_trend")
     if decided:  # a bound before the deadline already meets the target
-        row.update(status="met_early", note=_n("met_on_bound", met_year=last.year) + said
-                   + (how if ok else _n("holds_not_estimated")))
+        row.update(status="met_early", note=note("met_on_bound", met_year=last.year) + said
+                   + (how if ok else note("holds_not_estimated")))
         return row
     row.update(status=status_from_probability(row["probability"]) if ok else "insufficient_data",
                note=said + how)
@@ -224,13 +216,11 @@ def assess_bounded(row: dict, t: dict, key: tuple[str, str], years: np.ndarray,
 
 
 def assess_growth_bounded(row: dict, t: dict, key: tuple[str, str], years: np.ndarray,
-                          values: np.ndarray, bounds: list[Bound], ctx: Any) -> dict:
+                          values: np.ndarray, bounds: list[Bound], ctx: AssessmentContext) -> dict:
     """A growth target (yoy or cagr) whose two end values include a bound: the growth from the
     observations is an interval (``growth_low``, ``growth_high``), which gives the status only
     when it lies wholly on one side of the target; otherwise the probability is that of the
     forecast conditioned on the bounds."""
-    from dxlib.engine.attainment import _fill_projection, compare, status_from_probability
-
     deadline, cmp_, value = row["deadline"], t["comparator"], float(t["value"])
     _, lower, upper = ctx.bounds[key[1]]
     a = deadline - 1 if t["measure"] == "yoy" else int(t["base_year"])
@@ -255,7 +245,7 @@ def assess_growth_bounded(row: dict, t: dict, key: tuple[str, str], years: np.nd
         if decided is not None:
             row.update(status="achieved" if decided else "not_achieved",
                        probability=float(decided), method="observed (bound)",
-                       note=_n("rests_on_bound") + said)
+                       note=note("rests_on_bound") + said)
             return row
     samples, kept = None, 0
     col_b = ctx.forecast_column(key, deadline) if len(years) >= 2 else None
@@ -270,24 +260,22 @@ def assess_growth_bounded(row: dict, t: dict, key: tuple[str, str], years: np.nd
                 samples = ((col_b[keep] / start[keep]) ** (1.0 / span) - 1.0) * 100.0
             kept = int(keep.sum())
     if samples is None:
-        row.update(status="insufficient_data", note=said + _n(
+        row.update(status="insufficient_data", note=said + note(
             "bound_disagree" if col_b is not None else "bound_no_trend"))
         return row
-    _fill_projection(row, samples)
+    fill_projection(row, samples)
     row["probability"] = float(np.mean(compare(samples, cmp_, value)))
     row["method"] = f"{ctx.methods.get(f'{key[0]}|{key[1]}')} (conditioned on bounds)"
     row.update(status=status_from_probability(row["probability"]),
-               note=said + _n("bound_conditioned", n=len(years), kept=kept, total=ctx.n))
+               note=said + note("bound_conditioned", n=len(years), kept=kept, total=ctx.n))
     return row
 
 
 def assess_with_bounds(row: dict, t: dict, key: tuple[str, str], history: Any,
-                       bounds: list[Bound], ctx: Any) -> dict:
+                       bounds: list[Bound], ctx: AssessmentContext) -> dict:
     """Dispatch a single-series target with bounds after its exact values: the exact history
     up to the deadline (``history`` has ``years``, ``values``; None without exact values) to
     :func:`assess_growth_bounded` or :func:`assess_bounded`."""
-    from dxlib.engine.attainment import cagr
-
     years, values = np.array([], dtype=int), np.array([], dtype=float)
     if history is not None:
         keep = history.years <= row["deadline"]
@@ -311,7 +299,7 @@ def note_break(row: dict, brk: dict[str, Any] | None) -> dict:
         return row
     row["definition"] = brk["definition"] or None
     years = brk["years"]
-    said = (_n("definition_break_one", year=years[0]) if len(years) == 1 else
-            _n("definition_break", n=len(years), first=min(years), last=max(years)))
+    said = (note("definition_break_one", year=years[0]) if len(years) == 1 else
+            note("definition_break", n=len(years), first=min(years), last=max(years)))
     row["note"] = said if row["note"] is None else (*row["note"], *said)
     return row
