@@ -44,7 +44,6 @@ def package_versions() -> dict[str, str]:
     return result
 
 
-
 def data_fingerprint(root: Path | None = None) -> dict[str, str]:
     """``{path relative to the project root: first 12 hex digits of sha256}`` for every file
     under ``data/`` (hidden files skipped), sorted by path."""
@@ -79,11 +78,18 @@ def _file_digest(path: Path) -> str:
 
 
 def _parameter_files(value: Any) -> dict[str, str]:
-    """``{path: sha256}`` of every parameter value (or list element) naming an existing file;
-    these are the inputs a notebook reads besides ``data/``."""
+    """``{path: sha256}`` of every parameter value naming an existing file, looked for in lists,
+    tuples and mappings too (e.g. ``add_observations: [a.csv, b.xlsx]``); these are the inputs a
+    notebook reads besides ``data/``."""
     found: dict[str, str] = {}
-    for v in value if isinstance(value, list | tuple) else [value]:
-        if isinstance(v, str) and v and len(v) < 4096 and "\n" not in v:
+    if isinstance(value, Mapping):
+        items = list(value.values())
+    else:
+        items = list(value) if isinstance(value, list | tuple) else [value]
+    for v in items:
+        if isinstance(v, list | tuple | Mapping):
+            found.update(_parameter_files(v))
+        elif isinstance(v, str) and v and len(v) < 4096 and "\n" not in v:
             try:
                 p = paths.resolve(v)
                 if p.is_file():
@@ -93,10 +99,28 @@ def _parameter_files(value: Any) -> dict[str, str]:
     return found
 
 
+#: the folder next to a notebook that holds the files it reads besides its parameters: its prose
+#: templates ``<notebook stem>.<lang>.md`` and the ones several notebooks share (``_*``)
+SIDE_DIR = "text"
+
+
+def side_files(notebook: Path) -> dict[str, str]:
+    """``{path: sha256}`` of the files a notebook reads from ``<its folder>/text/``: those whose
+    name starts with the notebook's stem and a dot (``05_plan_scorecard.vi.md``) and the shared
+    ones starting with ``_`` (``_shared.en.md``); hidden files are skipped. Empty without such a
+    folder."""
+    folder = notebook.parent / SIDE_DIR
+    if not folder.is_dir():
+        return {}
+    return {str(p): _file_digest(p) for p in sorted(folder.iterdir())
+            if p.is_file() and (p.name.startswith(notebook.stem + ".") or p.name.startswith("_"))}
+
+
 def cache_key(spec: RunSpec, data_files: Mapping[str, str], code: str | None = None) -> str:
-    """Key of a run's inputs for ``--resume``: the notebook's content, the layered parameters,
-    the kernel, the data files' hashes (``data/`` and every file a parameter names), the
-    dxlib version and the hash of dxlib's own code. Equal keys mean the same report."""
+    """Key of a run's inputs for ``--resume``: the notebook's content and that of the files it
+    reads next to it (:func:`side_files`: its prose templates), the layered parameters, the
+    kernel, the data files' hashes (``data/`` and every file a parameter names), the dxlib
+    version and the hash of dxlib's own code. Equal keys mean the same report."""
     files: dict[str, str] = {}
     for v in spec.parameters.values():
         files.update(_parameter_files(v))
@@ -106,6 +130,7 @@ def cache_key(spec: RunSpec, data_files: Mapping[str, str], code: str | None = N
         "kernel": spec.kernel,
         "data_files": dict(data_files),
         "parameter_files": files,
+        "side_files": side_files(spec.notebook),
         "dxlib_version": __version__,
         "dxlib_code": code if code is not None else code_fingerprint(),
     }

@@ -123,6 +123,31 @@ def test_cache_key_follows_every_input(tmp_path) -> None:
     assert key != runner.cache_key(spec, {"data/x.csv": "1"}, code="c")
 
 
+def test_cache_key_follows_prose_templates_and_listed_files(tmp_path) -> None:
+    """Editing only a notebook's prose template (or a shared one), or one file of a list
+    parameter such as add_observations, gives another key; another notebook's template does
+    not."""
+    nb = write(tmp_path / "nbs" / "report_a.ipynb", (NB / "report_a.ipynb").read_text("utf-8"))
+    own = write(tmp_path / "nbs" / "text" / "report_a.vi.md", "## summary\nTóm tắt\n")
+    shared = write(tmp_path / "nbs" / "text" / "_shared.en.md", "## units\nunits\n")
+    other = write(tmp_path / "nbs" / "text" / "report_b.vi.md", "## summary\nKhác\n")
+    added = [write(tmp_path / "a.csv", "x\n"), write(tmp_path / "b.csv", "y\n")]
+    spec = runner.load_manifest(write(tmp_path / "m.yaml", f"reports:\n  - notebook: {nb}\n"))[0]
+    spec.parameters["label"] = [str(p) for p in added]  # a list of files, as add_observations
+
+    def key() -> str:
+        return runner.cache_key(spec, {"data/x.csv": "1"}, code="c")
+
+    seen = [key()]
+    write(other, "## summary\nKhác nữa\n")  # another notebook's template: same key
+    assert key() == seen[-1]
+    for path, text in ((own, "## summary\nTóm tắt mới\n"), (shared, "## units\nmore units\n"),
+                       (added[1], "z\n")):
+        write(path, text)
+        seen.append(key())
+        assert seen[-1] not in seen[:-1], path.name
+
+
 def test_stale_temporaries_are_removed(tmp_path) -> None:
     (tmp_path / "a").mkdir()
     stale = [write(tmp_path / ".index.html.abc.tmp", "<ht")]
