@@ -1,18 +1,26 @@
 """dxlib: forecast digital-transformation indicators and the calibrated probability that each
 target of a plan is reached.
 
-The package is organised one module per step of the data's way:
+The package follows the data's way, one subpackage per stage: data -> model -> engine -> report
+-> batch -> cli. Each stage imports only from the stages before it (and the helpers below).
 
-- :mod:`dxlib.data`        load and validate the data files (catalogue, targets, observations)
-- :mod:`dxlib.engine.forecast`    short annual series -> calibrated predictive distributions
-- :mod:`dxlib.engine.attainment`  probability, status, required vs observed growth, as-of evaluation
-- :mod:`dxlib.engine.rollup`      pillar roll-up
-- :mod:`dxlib.report.words`        words, status colours and labels in Vietnamese and English
-- :mod:`dxlib.report.plots`       figures (matplotlib, seaborn's style)
-- :mod:`dxlib.batch`      the Papermill batch runner, HTML rendering and the index
-- :mod:`dxlib.cli`         the ``dx`` command line
+- :mod:`dxlib.data`      read and validate the files: tables, YAML, schema, catalogue, registry,
+  observations, checks, the Excel entry template
+- :mod:`dxlib.model`     the vocabulary, without I/O: Dataset (one as-of and one full-year rule),
+  TargetRegistry, kinds of series
+- :mod:`dxlib.engine`    computation on frames, no I/O: forecasts, attainment, censoring,
+  roll-up, evidence grades, coverage, evaluation, analyses
+- :mod:`dxlib.report`    what the notebooks show: words in Vietnamese and English, Babel number
+  formats, prose templates, tables, plots
+- :mod:`dxlib.batch`     the generic Papermill batch runner: manifest, execute, executors,
+  render, provenance, run
+- :mod:`dxlib.cli`       the ``dx`` command line (click); ``python -m dxlib`` is the same
 
-Forecasting and attainment do no I/O and know nothing of notebooks, plots or the command line.
+Helpers used across stages: :mod:`dxlib.errors` (errors a user can act on), :mod:`dxlib.paths`
+(paths anchored at the project root), :mod:`dxlib.fileio` (checked paths, atomic writes),
+:mod:`dxlib.forecast_input` (the table ``dx forecast`` reads), :mod:`dxlib.forecast` (the stable
+import path of the public forecast API), :mod:`dxlib.profiles` (the shipped error profiles).
+The README's "Layout" section names every module.
 """
 
 __version__ = "0.1.0"

@@ -10,8 +10,10 @@ Modules, in the order a batch uses them:
 - :mod:`~dxlib.batch.execute`     the unit of work: one notebook through Papermill (:func:`execute_run`)
 - :mod:`~dxlib.batch.executors`   local process pool or Dask
 - :mod:`~dxlib.batch.render`      nbconvert HTML of a run, ``index.html`` (templates in ``templates/``)
-- :mod:`~dxlib.batch.provenance`  git commit, package versions, data and code hashes, cache keys
+- :mod:`~dxlib.batch.provenance`  git commit, package versions, data, code and template hashes, cache keys
 - :mod:`~dxlib.batch.run`         the batch: :func:`run_batch`, ``run.json``, ``--resume``
+- :mod:`~dxlib.batch.lock`        one ``dx reports`` at a time per output folder
+- :mod:`~dxlib.batch.util`        slugs and JSON as the runner writes them
 - :mod:`~dxlib.batch.nbtools`     helpers used inside the notebooks (parameters, metrics)
 """
 

@@ -1,5 +1,6 @@
 """What a batch ran with, for ``run.json`` and ``--resume``: the git commit, package versions,
-hashes of the data files and of dxlib's own code, and the cache key of a run's inputs."""
+hashes of the data files, of the files next to a notebook (its prose templates) and of dxlib's
+own code, and the cache key of a run's inputs."""
 
 from __future__ import annotations
 

@@ -26,8 +26,11 @@ Modules
 :mod:`~dxlib.data.tables` (CSV/XLSX, header names, numbers), :mod:`~dxlib.data.yamlio` (the
 strict YAML reader), :mod:`~dxlib.data.schema` (pydantic errors as YAML paths and lines),
 :mod:`~dxlib.data.catalogue` (indicators, geographies), :mod:`~dxlib.data.registry` (targets),
-:mod:`~dxlib.data.observations`, :mod:`~dxlib.data.checks` (checks of a request against a loaded
-dataset), :mod:`~dxlib.data.template` (the Excel entry template). The objects they return are
+:mod:`~dxlib.data.observations`, :mod:`~dxlib.data.inputs` (which observation files a run reads),
+:mod:`~dxlib.data.standins` (a stand-in replaced by the plan's own measure),
+:mod:`~dxlib.data.checks` (checks of a request against a loaded dataset),
+:mod:`~dxlib.data.preflight` (the plan's checks of a batch), :mod:`~dxlib.data.template` (the
+Excel entry template). The objects they return are
 those of :mod:`dxlib.model`, re-exported here; import public names from this package.
 """
 

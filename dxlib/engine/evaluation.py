@@ -43,9 +43,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from dxlib.data import Dataset
 from dxlib.engine.attainment import assess_dataset, full_year_history, snap_to_bounds
 from dxlib.engine.forecast import forecast
+from dxlib.model import Dataset
 
 #: quantile levels that the interval checks need (80 % and 95 % central intervals)
 INTERVAL_LEVELS: tuple[float, ...] = (0.1, 0.9, 0.025, 0.975)

@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dxlib.data import TargetRegistry
 from dxlib.engine.attainment import STATUSES
 from dxlib.engine.evidence import is_stand_in
+from dxlib.model import TargetRegistry
 
 ROLLUP_COLUMNS: tuple[str, ...] = (
     "geo", "pillar", "n_targets", "n_scored", "expected_met", "expected_share", "p_all_met",
