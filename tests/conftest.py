@@ -51,3 +51,21 @@ def mini_dataset(mini_paths) -> Dataset:
 def shipped_dataset() -> Dataset:
     """The shipped Plan 833 data set (``data/``) loaded once per session."""
     return load_dataset()
+
+
+@pytest.fixture
+def mini_targets_with(tmp_path: Path):
+    """A factory: ``mini_targets_with((old, new), ...)`` writes the mini registry with each text
+    replacement applied once (``old`` must occur) to ``tmp_path/targets.yaml`` and returns that
+    path."""
+
+    def edit(*edits: tuple[str, str]) -> Path:
+        text = (MINI / "targets.yaml").read_text(encoding="utf-8")
+        for old, new in edits:
+            assert old in text, old
+            text = text.replace(old, new, 1)
+        path = tmp_path / "targets.yaml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return edit

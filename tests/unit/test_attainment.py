@@ -24,15 +24,10 @@ from dxlib.engine.rollup import pillar_rollup
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 
 
-def mini(tmp_path: Path | None = None, targets_edit=None, extra_rows: str = ""):
-    targets, observations = MINI / "targets.yaml", MINI / "observations.csv"
-    if targets_edit and tmp_path:
-        text = (MINI / "targets.yaml").read_text(encoding="utf-8")
-        for old, new in targets_edit:
-            assert old in text
-            text = text.replace(old, new, 1)
-        targets = tmp_path / "targets.yaml"
-        targets.write_text(text, encoding="utf-8")
+def mini(tmp_path: Path | None = None, targets: Path | None = None, extra_rows: str = ""):
+    """The mini plan's dataset; ``targets`` an edited registry (fixture ``mini_targets_with``),
+    ``extra_rows`` observation rows appended (written under ``tmp_path``)."""
+    targets, observations = targets or MINI / "targets.yaml", MINI / "observations.csv"
     if extra_rows and tmp_path:
         observations = tmp_path / "observations.csv"
         observations.write_text((MINI / "observations.csv").read_text(encoding="utf-8") + extra_rows,
@@ -79,9 +74,9 @@ def test_share_at_its_bound_met_early_and_holds(table) -> None:
     assert r["status"] == "met_early" and r["probability"] > 0.9
 
 
-def test_strict_comparator_at_the_bound_is_impossible(tmp_path) -> None:
-    edit = [('comparator: ">="\n    value: 100', 'comparator: ">"\n    value: 100')]
-    t = assess_dataset(mini(tmp_path, edit))
+def test_strict_comparator_at_the_bound_is_impossible(mini_targets_with) -> None:
+    edit = ('comparator: ">="\n    value: 100', 'comparator: ">"\n    value: 100')
+    t = assess_dataset(mini(targets=mini_targets_with(edit)))
     r = row(t, "G-2")
     assert r["probability"] == 0.0 and r["status"] == "off_track"
 
@@ -110,8 +105,8 @@ def test_growth_target_observed_in_its_deadline_year(tmp_path) -> None:
     assert r["status"] == "achieved" and r["probability"] == 1.0  # 2800 / 2150 - 1 = 30 % > 25 %
 
 
-def test_growth_target_cagr(tmp_path) -> None:
-    ds = mini(tmp_path, [("measure: yoy", "measure: cagr\n    base_year: 2021")])
+def test_growth_target_cagr(mini_targets_with) -> None:
+    ds = mini(targets=mini_targets_with(("measure: yoy", "measure: cagr\n    base_year: 2021")))
     r = row(assess_dataset(ds), "E-1")
     assert 0 <= r["probability"] <= 1 and r["status"] in ("on_track", "at_risk", "off_track")
 
@@ -211,7 +206,7 @@ def test_met_early_probability_is_the_chance_it_holds_at_the_deadline(table) -> 
     assert shown_probability(r["probability"], r["status"]) <= SHOWN_BOUNDS[1]
 
 
-def test_growth_from_an_observed_base_is_exact(tmp_path) -> None:
+def test_growth_from_an_observed_base_is_exact(mini_targets_with) -> None:
     """CAGR from 2021 (observed, 1000) to 2025 > 25 % a year <=> Y_2025 > 1000 * 1.25**4;
     yoy in 2025 from the observed 2024 value (2150) > 25 % <=> Y_2025 > 2150 * 1.25."""
     ds = mini()
@@ -219,7 +214,7 @@ def test_growth_from_an_observed_base_is_exact(tmp_path) -> None:
     sid = "tinh_a|ecom_revenue"
     yoy = row(assess_dataset(ds), "E-1")
     assert yoy["probability"] == pytest.approx(fc.prob(sid, 2025, ">", 2150 * 1.25))
-    cagr_ds = mini(tmp_path, [("measure: yoy", "measure: cagr\n    base_year: 2021")])
+    cagr_ds = mini(targets=mini_targets_with(("measure: yoy", "measure: cagr\n    base_year: 2021")))
     r = row(assess_dataset(cagr_ds), "E-1")
     assert r["probability"] == pytest.approx(fc.prob(sid, 2025, ">", 1000 * 1.25 ** 4))
     median = fc.quantiles_many([sid], [2025], [0.5])[0, 0]

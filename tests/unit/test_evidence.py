@@ -36,17 +36,6 @@ def rows(*lines: str) -> str:
     return "".join(out)
 
 
-def targets_with(tmp_path: Path, *edits: tuple[str, str]) -> Path:
-    """The mini registry with text replacements (old, new) applied."""
-    text = (MINI / "targets.yaml").read_text(encoding="utf-8")
-    for old, new in edits:
-        assert old in text
-        text = text.replace(old, new, 1)
-    p = tmp_path / "targets.yaml"
-    p.write_text(text, encoding="utf-8")
-    return p
-
-
 def dataset(tmp_path: Path, extra: str | None = None, targets: Path | None = None,
             observations: str | None = None):
     obs = [MINI / "observations.csv"]
@@ -75,9 +64,9 @@ G1 = "    indicator: online_rate\n    owner: ict\n"
 G2 = "    indicator: agencies_connected\n"
 
 
-def test_grades_from_the_registry_and_the_data(tmp_path: Path) -> None:
-    targets = targets_with(
-        tmp_path, (G1, G1.replace("    owner", "    geo: tinh_b\n    owner")),
+def test_grades_from_the_registry_and_the_data(tmp_path: Path, mini_targets_with) -> None:
+    targets = mini_targets_with(
+        (G1, G1.replace("    owner", "    geo: tinh_b\n    owner")),
         (G2, G2 + "    grade: proxy_measure\n    proxy: agencies on a narrower network\n"))
     a = assess(dataset(tmp_path, targets=targets))
     assert a.loc["G-1", "evidence"] == "proxy_geography"  # tinh_b's series for tinh_a's plan
@@ -89,9 +78,9 @@ def test_grades_from_the_registry_and_the_data(tmp_path: Path) -> None:
     assert a.loc["G-2", "evidence_note"].startswith("a related measure")
 
 
-def test_stand_ins_are_counted_apart_in_the_rollup(tmp_path: Path) -> None:
-    targets = targets_with(
-        tmp_path, (G2, G2 + "    grade: proxy_measure\n    proxy: agencies on a narrower network\n"))
+def test_stand_ins_are_counted_apart_in_the_rollup(tmp_path: Path, mini_targets_with) -> None:
+    targets = mini_targets_with(
+        (G2, G2 + "    grade: proxy_measure\n    proxy: agencies on a narrower network\n"))
     ds = dataset(tmp_path, targets=targets)
     a = assess_dataset(ds, n_samples=1000)
     r = pillar_rollup(a, ds.registry).set_index("pillar").loc["gov"]
@@ -105,11 +94,12 @@ def test_stand_ins_are_counted_apart_in_the_rollup(tmp_path: Path) -> None:
     assert r[statuses].sum() + r["n_stand_in"] == r["n_targets"]
 
 
-def test_own_measure_replaces_the_stand_in_once_it_has_data(tmp_path: Path) -> None:
+def test_own_measure_replaces_the_stand_in_once_it_has_data(tmp_path: Path,
+                                                            mini_targets_with) -> None:
     """A target scored on another geography's series, whose own measure has rows for the plan's
     geography, is scored on them (direct) without editing the registry."""
-    targets = targets_with(tmp_path, (G2, "    indicator: online_rate\n    geo: tinh_b\n"
-                                          "    own_indicator: agencies_connected\n"))
+    targets = mini_targets_with((G2, "    indicator: online_rate\n    geo: tinh_b\n"
+                                      "    own_indicator: agencies_connected\n"))
     ds = dataset(tmp_path, targets=targets)
     t = ds.registry.targets.loc["G-2"]
     assert t["indicator"] == "agencies_connected" and t["geo"] == "tinh_a"
@@ -117,11 +107,11 @@ def test_own_measure_replaces_the_stand_in_once_it_has_data(tmp_path: Path) -> N
     assert assess(ds).loc["G-2", "evidence"] == "direct"
 
 
-def test_own_indicator_needs_an_indicator(tmp_path: Path) -> None:
+def test_own_indicator_needs_an_indicator(tmp_path: Path, mini_targets_with) -> None:
     from dxlib.errors import DataValidationError
 
-    targets = targets_with(tmp_path, ("    indicator: agencies_connected\n",
-                                      "    own_indicator: online_rate\n"))
+    targets = mini_targets_with(("    indicator: agencies_connected\n",
+                                  "    own_indicator: online_rate\n"))
     with pytest.raises(DataValidationError, match="own_indicator"):
         dataset(tmp_path, targets=targets)
 
