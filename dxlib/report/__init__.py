@@ -108,7 +108,7 @@ def styled(frame: pd.DataFrame, *, colors: dict[str, str] | None = None, color_c
         {"selector": "td", "props": "text-align: left; padding: 4px 8px; vertical-align: top;"},
     ])
     if caption:
-        st = st.set_caption(esc(caption))
+        st = st.set_caption(html.escape(caption))
     return st
 
 
@@ -127,28 +127,35 @@ def target_phrase(row: pd.Series | dict, lang: str) -> str:
 def status_table(assessment: pd.DataFrame, ds: Dataset, lang: str, *, with_text: bool = True,
                  with_note: bool = True):
     """One row per target: id (``*`` for a proxy series), its words, status (coloured),
-    probability, latest value (year), target, projection at the deadline (median and 80 % range),
-    and the note."""
+    probability, latest value (year), target, projection at the deadline (median and 80 % range,
+    three significant digits), and the note. A latest value that counts as its bound (99.97 % as
+    100 %) is marked † and the rule is footnoted under the table."""
     t = ds.registry.targets
-    rows = []
+    rows, footnotes = [], []
     for _, r in assessment.iterrows():
         unit = r["unit"] if r["kind"] != "growth" else "%"
         latest = "—"
+        notes = r["note"] if isinstance(r["note"], tuple) else ()
+        at_bound = [n for n in notes if n[0] == "at_bound"]
         if pd.notna(r["last_value"]):
             shown = r["observed_growth"] if r["kind"] == "growth" else r["last_value"]
-            latest = f"{i18n.value_text(shown, unit, lang)} ({int(r['last_year'])})"
+            mark = "†" if at_bound else ""
+            latest = f"{i18n.value_text(shown, unit, lang)}{mark} ({int(r['last_year'])})"
+        if at_bound:
+            footnotes.append(f"† {r['target_id']}: {i18n.note_text(at_bound, lang)}.")
         proj = "—"
         if pd.notna(r["projected_median"]):
             u = "%" if r["kind"] == "growth" else unit
-            proj = (f"{i18n.value_text(r['projected_median'], u, lang)} "
-                    f"[{i18n.value_text(r['projected_low'], None, lang)}–"
-                    f"{i18n.value_text(r['projected_high'], None, lang)}]")
+            d = fmt.significant_decimals(r["projected_median"])  # the range as the median
+            proj = (f"{projection_text(r['projected_median'], u, lang, d)} "
+                    f"[{projection_text(r['projected_low'], None, lang, d)}–"
+                    f"{projection_text(r['projected_high'], None, lang, d)}]")
         row = {i18n.label("target_id", lang): r["target_id"] + ("*" if r["proxy"] else "")}
         if with_text:
-            row[i18n.label("target", lang)] = i18n.target_text(t, r["target_id"], lang)
+            row[i18n.label("target", lang)] = i18n.sentence(i18n.target_text(t, r["target_id"], lang))
         row.update({
             i18n.label("status", lang): i18n.status_word(r["status"], lang),
-            i18n.label("probability", lang): fmt.percent(r["probability"], lang),
+            i18n.label("probability", lang): fmt.probability(r["probability"], lang),
             i18n.label("last_value", lang): latest,
             i18n.label("target_value", lang): target_phrase(r, lang),
             i18n.label("projected", lang): proj,
@@ -157,10 +164,25 @@ def status_table(assessment: pd.DataFrame, ds: Dataset, lang: str, *, with_text:
             row[EVIDENCE_LABEL[i18n.check_lang(lang)]] = evidence_words(
                 r, ds.indicators, ds.geos, ds.registry.geo, lang) or "—"
         if with_note:
-            row[i18n.label("note", lang)] = i18n.note_text(r["note"], lang)
+            row[i18n.label("note", lang)] = i18n.sentence(i18n.note_text(r["note"], lang))
         rows.append(row)
     frame = pd.DataFrame(rows)
-    return styled(frame, colors=_status_colors(lang), color_column=i18n.label("status", lang))
+    st = styled(frame, colors=_status_colors(lang), color_column=i18n.label("status", lang),
+                caption=" ".join(footnotes) or None)
+    st = st.set_properties(subset=[i18n.label("target_id", lang)], **{"white-space": "nowrap"})
+    return st.set_table_styles([{"selector": "caption",
+                                 "props": "caption-side: bottom; text-align: left; font-size: 0.9em;"}],
+                               overwrite=False)
+
+
+def projection_text(x: Any, unit: str | None, lang: str, decimals: int | None = None) -> str:
+    """A forecast with its unit, three significant digits (:func:`fmt.significant`; or
+    ``decimals``): "90,4%"."""
+    text = fmt.significant(x, lang, decimals=decimals)
+    if text == fmt.MISSING or not unit:
+        return text
+    word = i18n.unit_word(unit, lang)
+    return f"{text}{word}" if unit.strip().startswith("%") else (f"{text} {word}" if word else text)
 
 
 def rollup_table(rollup: pd.DataFrame, ds: Dataset, lang: str):
@@ -173,8 +195,8 @@ def rollup_table(rollup: pd.DataFrame, ds: Dataset, lang: str):
             i18n.label("pillar", lang): name,
             i18n.label("n_targets", lang): int(r["n_targets"]),
             i18n.label("n_scored", lang): int(r["n_scored"]),
-            i18n.label("expected_met", lang): fmt.number(r["expected_met"], lang, 1),
-            i18n.label("p_all_met", lang): fmt.percent(r["p_all_met"], lang),
+            i18n.label("expected_met", lang): fmt.expected(r["expected_met"], lang),
+            i18n.label("p_all_met", lang): fmt.probability(r["p_all_met"], lang),
         }
         for s in i18n.STATUS_ORDER:
             row[i18n.status_word(s, lang)] = int(r[f"n_{s}"])
@@ -242,7 +264,7 @@ def data_needed(coverage: pd.DataFrame, ds: Dataset, lang: str) -> pd.DataFrame:
         last = int(t.loc[tid, "deadline"])
         need = i18n.needed_text(r["coverage"], lang, first=last - 5, last=last, years=r["years"])
         rows.append({"owner": owner_name, "target_id": tid,
-                     "target": i18n.target_text(t, tid, lang), "needed": need})
+                     "target": i18n.sentence(i18n.target_text(t, tid, lang)), "needed": need})
     return pd.DataFrame(rows, columns=["owner", "target_id", "target", "needed"])
 
 
@@ -254,9 +276,12 @@ def needed_table(needed: pd.DataFrame, lang: str):
     return styled(frame.sort_values(list(frame.columns[:2]), kind="stable"))
 
 
-#: columns holding forecasts: shown with three significant digits (observed values are shown as
-#: published)
+#: columns holding forecasts: shown with three significant digits of the column's largest value
+#: (observed values are shown as published)
 _FORECAST_COLUMNS = {"median", "projected_median", "q_0.025", "q_0.1", "q_0.9", "q_0.975"}
+#: columns of computed growth rates (% a year): one decimal
+_GROWTH_COLUMNS = {"growth", "total_growth", "numerator_growth", "share_growth", "required_growth",
+                   "observed_growth"}
 
 
 def localised(frame: pd.DataFrame, lang: str, columns: Sequence[str] | None = None):
@@ -267,10 +292,15 @@ def localised(frame: pd.DataFrame, lang: str, columns: Sequence[str] | None = No
     for c in f.columns:
         head = i18n.label(c, lang) if c in i18n.LABELS else c
         col = f[c]
-        if c.startswith(("probability", "coverage_")) and pd.api.types.is_numeric_dtype(col):
+        if c.startswith("probability") and pd.api.types.is_numeric_dtype(col):
+            col = col.map(lambda v: fmt.probability(v, lang))
+        elif c.startswith("coverage_") and pd.api.types.is_numeric_dtype(col):
             col = col.map(lambda v: fmt.percent(v, lang))
         elif c in _FORECAST_COLUMNS and pd.api.types.is_numeric_dtype(col):
-            col = col.map(lambda v: fmt.significant(v, lang))
+            d = fmt.significant_decimals(col.abs().max())
+            col = col.map(lambda v, d=d: fmt.significant(v, lang, decimals=d))
+        elif c in _GROWTH_COLUMNS and pd.api.types.is_numeric_dtype(col):
+            col = col.map(lambda v: fmt.number(v, lang, 1))
         elif pd.api.types.is_float_dtype(col):
             col = col.map(lambda v: i18n.value_text(v, None, lang))
         elif pd.api.types.is_bool_dtype(col):

@@ -57,30 +57,64 @@ def number(x: Any, lang: str, decimals: int | None = None) -> str:
 
 
 def percent(p: Any, lang: str, decimals: int = 0) -> str:
-    """A probability or share in [0, 1] as a percentage: 0.543 -> "54%". Values that would
-    show as 0 or 100 but are not exactly 0 or 1 show as "<1%" / ">99%" (with ``decimals=0``), so
-    a probability never reads as certain unless it is."""
+    """A share in [0, 1] as a percentage, written the one way the reports write percentages:
+    the number by :func:`number`, then "%" with no space (Babel's pattern in ``vi`` and ``en``):
+    0.543 -> "54%", 0.12345 with 1 decimal -> "12,3%" (vi). For an observed share (a coverage,
+    a rate); a probability goes through :func:`probability`."""
+    if missing(p):
+        return MISSING
+    return number(100 * float(p), lang, decimals) + "%"
+
+
+def probability(p: Any, lang: str) -> str:
+    """A probability in [0, 1] as a whole percentage ("54%"), never reading as certain unless it
+    is: a value that would show as "0%" or "100%" but is not exactly 0 or 1 gets one decimal
+    (0.004 -> "0,4%"; 0.996 -> "99,6%"), and if it still would, it is bounded: "< 0,1%" /
+    "> 99,9%". Exactly 0 and 1 (an outcome already observed) stay "0%" and "100%"."""
     if missing(p):
         return MISSING
     p = float(p)
-    shown = round(100 * p, decimals)
-    if decimals == 0 and shown == 0 < p:
-        return "<1%"
-    if decimals == 0 and shown == 100 and p < 1:
-        return ">99%"
-    return number(100 * p, lang, decimals) + "%"
+    if 0 < p < 1:
+        for decimals in (0, 1):
+            shown = round(100 * p, decimals)
+            if 0 < shown < 100:
+                return percent(p, lang, decimals)
+        return ("< " + percent(0.001, lang, 1)) if p < 0.5 else ("> " + percent(0.999, lang, 1))
+    return percent(p, lang)
 
 
-def significant(x: Any, lang: str, digits: int = 3) -> str:
-    """A forecast with ``digits`` significant digits (no false precision): 7531496.6 ->
-    "7.530.000" (vi) / "7,530,000" (en); 9.8213 -> "9,82" / "9.82"."""
+def expected(x: Any, lang: str) -> str:
+    """An expected count (a sum of probabilities): a whole number as written ("1", never "1,0"
+    next to a count of 1), other values with one decimal ("2,4")."""
     if missing(x):
         return MISSING
     x = float(x)
-    if x == 0:
-        return number(0, lang, 0)
-    decimals = digits - 1 - int(math.floor(math.log10(abs(x))))
-    return number(round(x, decimals), lang, max(decimals, 0))
+    return number(x, lang, 0) if round(x, 1) == round(x) else number(x, lang, 1)
+
+
+def significant_decimals(x: Any, digits: int = 3) -> int:
+    """The decimals that show ``x`` with ``digits`` significant digits (0 for values of
+    10 ** digits and more, and for 0 or a missing value): 9.8213 -> 2, 90.39 -> 1, 7531496.6 -> 0.
+    Applied to the largest value of a column (or to a forecast's median), it gives the whole
+    column (or the median and its range) one number of decimals."""
+    if missing(x) or float(x) == 0 or math.isinf(float(x)):
+        return 0
+    return max(digits - 1 - int(math.floor(math.log10(abs(float(x))))), 0)
+
+
+def significant(x: Any, lang: str, digits: int = 3, decimals: int | None = None) -> str:
+    """A forecast with ``digits`` significant digits (no false precision): 7531496.6 ->
+    "7.530.000" (vi) / "7,530,000" (en); 9.8213 -> "9,82" / "9.82". ``decimals`` (from
+    :func:`significant_decimals` of a column's largest value) writes a column alike."""
+    if missing(x):
+        return MISSING
+    x = float(x)
+    if decimals is None:
+        if x == 0:
+            return number(0, lang, 0)
+        exact = digits - 1 - int(math.floor(math.log10(abs(x))))
+        return number(round(x, exact), lang, max(exact, 0))
+    return number(x, lang, decimals)
 
 
 def published(x: Any, lang: str) -> str:

@@ -7,7 +7,7 @@ report's language.
     nb = rp.setup(globals(), "05_plan_scorecard")
     nb.p.as_of, nb.ds, nb.geo          # parameters, dataset, geography reported on
     nb.say("summary", n_targets=26)    # a section of notebooks/text/05_plan_scorecard.<lang>.md
-    nb.pct(0.43), nb.num(1.04, 1)      # "43%", "1,0" (vi)
+    nb.prob(0.43), nb.num(1.04, 1)     # "43%", "1,0" (vi); nb.prob(0.0004) -> "< 0,1%"
 """
 
 from __future__ import annotations
@@ -83,8 +83,17 @@ class Notebook:
     def num(self, x: Any, decimals: int | None = None) -> str:
         return fmt.number(x, self.lang, decimals)
 
-    def pct(self, p: Any) -> str:
-        return fmt.percent(p, self.lang)
+    def pct(self, p: Any, decimals: int = 0) -> str:
+        """An observed share (a coverage, a rate) as a percentage (:func:`fmt.percent`)."""
+        return fmt.percent(p, self.lang, decimals)
+
+    def expected(self, x: Any) -> str:
+        """An expected count (:func:`fmt.expected`: "1", "2,4")."""
+        return fmt.expected(x, self.lang)
+
+    def prob(self, p: Any) -> str:
+        """A probability (:func:`fmt.probability`: never "0%" / "100%" unless it is)."""
+        return fmt.probability(p, self.lang)
 
     def value(self, x: Any, unit: str | None = None) -> str:
         return w.value_text(x, unit, self.lang)

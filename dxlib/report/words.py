@@ -10,6 +10,7 @@ data (plan, pillars, targets, indicators, geographies) come from the data files'
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,8 +24,8 @@ STATUS_WORDS: dict[str, tuple[str, str]] = {
     "achieved": ("Đã đạt", "Achieved"),
     "met_early": ("Đạt trước hạn", "Met early"),
     "on_track": ("Đúng hướng", "On track"),
-    "at_risk": ("Có nguy cơ", "At risk"),
-    "off_track": ("Chệch hướng", "Off track"),
+    "at_risk": ("Có nguy cơ không đạt", "At risk"),
+    "off_track": ("Khó đạt", "Off track"),
     "not_achieved": ("Không đạt", "Not achieved"),
     "insufficient_data": ("Chưa đủ số liệu", "Insufficient data"),
     "qualitative": ("Định tính", "Qualitative"),
@@ -46,25 +47,25 @@ STATUS_COLORS: dict[str, str] = {
 STATUS_ORDER: tuple[str, ...] = tuple(STATUS_WORDS)
 
 COVERAGE_WORDS: dict[str, tuple[str, str]] = {
-    "series": ("Có chuỗi số liệu", "Series (2+ years)"),
+    "series": ("Có số liệu từ hai năm trở lên", "Series (2+ years)"),
     "one_year": ("Chỉ có một năm", "One year only"),
-    "partial": ("Chỉ có số liệu chưa hết năm", "Partial-year value only"),
+    "partial": ("Chỉ có số liệu chưa trọn năm", "Partial-year value only"),
     "no_data": ("Chưa có số liệu", "No data yet"),
-    "unmapped": ("Chưa có chỉ tiêu đo", "No series mapped"),
+    "unmapped": ("Chưa có chỉ số đo", "No series mapped"),
     "milestone": ("Mốc định tính", "Milestone"),
 }
 
 #: table headers and short labels
 LABELS: dict[str, tuple[str, str]] = {
-    "target": ("Mục tiêu", "Target"),
+    "target": ("Chỉ tiêu", "Target"),
     "target_id": ("Mã", "ID"),
     "pillar": ("Trụ cột", "Pillar"),
     "indicator": ("Chỉ số đo", "Indicator"),
     "geo": ("Địa bàn", "Geography"),
-    "series_geo": ("Số liệu của", "Data for"),
+    "series_geo": ("Số liệu của địa bàn", "Data for"),
     "status": ("Tình trạng", "Status"),
     "probability": ("Xác suất đạt", "Probability"),
-    "target_value": ("Chỉ tiêu", "Target value"),
+    "target_value": ("Mức cần đạt", "Target value"),
     "deadline": ("Thời hạn", "Deadline"),
     "last_value": ("Giá trị gần nhất", "Latest value"),
     "last_year": ("Năm", "Year"),
@@ -88,10 +89,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "confidence": ("Độ tin cậy", "Confidence"),
     "quote": ("Trích dẫn", "Quote"),
     "n_values": ("Số giá trị", "Values"),
-    "expected_met": ("Số mục tiêu dự kiến đạt", "Expected targets met"),
-    "p_all_met": ("Xác suất đạt tất cả", "Probability all met"),
-    "n_targets": ("Số mục tiêu", "Targets"),
-    "n_scored": ("Có xác suất", "Scored"),
+    "expected_met": ("Số chỉ tiêu dự kiến đạt", "Expected targets met"),
+    "p_all_met": ("Xác suất đạt toàn bộ", "Probability all met"),
+    "n_targets": ("Số chỉ tiêu", "Targets"),
+    "n_scored": ("Số chỉ tiêu tính được xác suất", "With a probability"),
     "status_then": ("Tình trạng khi đó", "Status then"),
     "probability_then": ("Xác suất khi đó", "Probability then"),
     "status_now": ("Kết quả", "Outcome"),
@@ -103,11 +104,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "forecast": ("Dự báo", "Forecast"),
     "band_80": ("Khoảng dự báo 80%", "80% forecast range"),
     "band_95": ("Khoảng dự báo 95%", "95% forecast range"),
-    "target_line": ("Chỉ tiêu", "Target"),
+    "target_line": ("Mức chỉ tiêu", "Target"),
     "scenario": ("Kịch bản", "Scenario"),
     "growth": ("Tăng trưởng (%/năm)", "Growth (%/yr)"),
-    "nominal": ("Mức danh nghĩa", "Nominal level"),
-    "empirical": ("Tỷ lệ bao phủ thực tế", "Empirical coverage"),
+    "nominal": ("Khoảng dự báo", "Forecast range"),
+    "empirical": ("Tỷ lệ giá trị thực tế nằm trong khoảng", "Share of outcomes inside"),
     "history_length": ("Độ dài chuỗi (số năm)", "History length (years)"),
     "count": ("Số lượng", "Count"),
     "relative_frequency": ("Tần suất tương đối", "Relative frequency"),
@@ -115,12 +116,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "no": ("Không", "No"),
     "none": ("—", "—"),
     "all_pillars": ("Toàn kế hoạch", "Whole plan"),
-    "all_data": ("tất cả số liệu", "all data"),
+    "all_data": ("toàn bộ số liệu", "all data"),
     "year_from": ("Từ năm", "From"),
     "origin_year": ("Năm lập dự báo", "Forecast made in"),
     "q_0.1": ("Cận dưới 80%", "80% low"),
     "q_0.9": ("Cận trên 80%", "80% high"),
-    "share_from": ("Tỷ trọng đầu kỳ (%)", "Share at start (%)"),
+    "share_from": ("Tỷ trọng năm trước (%)", "Share the year before (%)"),
     "share": ("Tỷ trọng (%)", "Share (%)"),
     "total_growth": ("Tăng trưởng bán lẻ (%/năm)", "Retail growth (%/yr)"),
     "numerator_growth": ("Tăng trưởng TMĐT (%/năm)", "E-commerce growth (%/yr)"),
@@ -128,8 +129,36 @@ LABELS: dict[str, tuple[str, str]] = {
     "outcome": ("Kết quả", "Outcome"),
     "method": ("Phương pháp", "Method"),
     "smape": ("sMAPE", "sMAPE"),
-    "coverage_80": ("Bao phủ khoảng 80%", "80% range coverage"),
-    "coverage_95": ("Bao phủ khoảng 95%", "95% range coverage"),
+    "coverage_80": ("Tỷ lệ nằm trong khoảng 80%", "Inside the 80% range"),
+    "coverage_95": ("Tỷ lệ nằm trong khoảng 95%", "Inside the 95% range"),
+    "inside_80_share": ("Tỷ lệ giá trị thực tế nằm trong khoảng 80%",
+                        "Share of outcomes inside the 80% range"),
+    "trend_growth": ("Tăng trưởng theo xu hướng (%/năm)", "Trend growth (%/yr)"),
+    "interval_95": ("Khoảng tin cậy 95%", "95% interval"),
+    "growth_kind": ("Cách tính", "Measure"),
+    "growth_cagr": ("Bình quân đã đạt (từ năm đầu đến năm cuối)", "Observed average (first to last year)"),
+    "growth_trend": ("Theo đường xu hướng (mọi năm)", "Trend line (every year)"),
+    "growth_required": ("Cần thiết để đạt chỉ tiêu", "Required to meet the target"),
+    "m3_coverage_80": ("Nằm trong khoảng 80% ở cuộc thi M3 (chuỗi 6 năm)",
+                       "Inside the 80% range in the M3 competition (6-year series)"),
+    "m3_source": ("Cuộc thi M3, chuỗi 6 năm", "M3 competition, 6-year series"),
+    "shipped_source": ("Số liệu của báo cáo ({n} chuỗi)", "This report's data ({n} series)"),
+    # chart titles (a notebook may pass its own)
+    "chart_status_by_pillar": ("Tình trạng các chỉ tiêu theo trụ cột", "Targets by status and pillar"),
+    "chart_probability": ("Xác suất đạt từng chỉ tiêu", "Probability of meeting each target"),
+    "chart_coverage": ("Số giá trị đã công bố theo chỉ số và năm", "Published values by indicator and year"),
+    "chart_fan": ("Số liệu đã công bố và dự báo", "Published values and forecast"),
+    "chart_coverage_rate": ("Tỷ lệ giá trị thực tế nằm trong khoảng dự báo, theo độ dài chuỗi",
+                            "Share of outcomes inside the forecast ranges, by history length"),
+    "chart_intervals": ("Dự báo khi đó và giá trị thực tế", "Forecasts then and what was observed"),
+    "chart_scenarios": ("Các kịch bản", "Scenarios"),
+    "chart_pit": ("Giá trị thực tế rơi vào đâu trong phân phối dự báo",
+                  "Where outcomes fell within their forecast distributions"),
+    "chart_comparison": ("Tỷ lệ giá trị thực tế nằm trong khoảng 80%, theo phương pháp",
+                         "Outcomes inside the 80% ranges, by method"),
+    "pit_axis": ("Vị trí của giá trị thực tế trong phân phối dự báo (0% = thấp hơn mọi giá trị dự báo)",
+                 "Position of the outcome in its forecast distribution (0% = below all of it)"),
+    "pit_ideal": ("Mức đều: dự báo được hiệu chỉnh tốt", "Even level: well-calibrated forecasts"),
 }
 
 #: units of the catalogue and the registry in Vietnamese (English: as written in the data)
@@ -171,24 +200,24 @@ def confidence_word(grade: str, lang: str) -> str:
 NOTE_WORDS: dict[str, tuple[str, str]] = {
     "milestone_evidence": ("mốc định tính; số giá trị minh chứng: {n}", "milestone; evidence values: {n}"),
     "milestone_no_evidence": ("mốc định tính; chưa có minh chứng", "milestone; no evidence yet"),
-    "no_series": ("chưa có chỉ số đo cho mục tiêu này", "no series mapped to this target"),
-    "no_full_year": ("chưa có số liệu cả năm", "no full-year observation"),
-    "no_full_year_partial": ("chưa có số liệu cả năm (chỉ có số liệu chưa hết năm)",
+    "no_series": ("chỉ tiêu này chưa có chỉ số đo", "no series mapped to this target"),
+    "no_full_year": ("chưa có số liệu trọn năm", "no full-year observation"),
+    "no_full_year_partial": ("chưa có số liệu trọn năm (chỉ có số liệu chưa trọn năm)",
                              "no full-year observation (only a partial-year value)"),
     "none_by_deadline": (
         "không có số liệu đến năm thời hạn {deadline} (năm đầu tiên có số liệu: {first_year})",
         "no observation up to the deadline {deadline} (first: {first_year})"),
-    "at_bound": ("{value} được tính là {bound}: cách biên không quá 0,5% độ rộng thang đo",
-                 "{value} counts as {bound}: within 0.5 % of the range of the bound"),
-    "met_holds": ("đạt từ năm {met_year}; xác suất là khả năng vẫn giữ được vào năm {deadline}",
+    "at_bound": ("{value} được tính là đạt {bound}: chênh lệch không quá 0,5% độ rộng thang đo",
+                 "{value} counts as {bound}: within 0.5% of the range of the bound"),
+    "met_holds": ("đã đạt từ năm {met_year}; xác suất là khả năng vẫn giữ được mức này vào năm {deadline}",
                   "met in {met_year}; probability = chance it still holds in {deadline}"),
     "met_one_observation": (
-        "đạt từ năm {met_year}; chỉ có một năm số liệu nên chưa ước tính khả năng giữ được",
+        "đã đạt từ năm {met_year}; chỉ có một năm số liệu nên chưa ước tính được khả năng giữ mức này",
         "met in {met_year}; one observation, so the chance it holds is not estimated"),
-    "one_observation": ("chỉ có một năm số liệu: chưa có xu hướng, không tính xác suất",
+    "one_observation": ("chỉ có một năm số liệu: chưa xác định được xu hướng nên không tính xác suất",
                         "one observation: no trend, no probability"),
     "no_forecast": ("không lập được dự báo", "no forecast could be made"),
-    "growth_needs_two_years": ("tăng trưởng cần ít nhất hai năm số liệu và một dự báo",
+    "growth_needs_two_years": ("cần ít nhất hai năm số liệu và một dự báo để tính tăng trưởng",
                                "growth needs two years of the series and a forecast"),
     "no_deadline_forecast": ("không có dự báo cho năm thời hạn", "no forecast of the deadline year"),
     "ratio_no_data": ("tử số hoặc mẫu số chưa có số liệu", "numerator or denominator has no data"),
@@ -258,14 +287,14 @@ def note_text(notes: Iterable[Any] | None, lang: str) -> str:
 
 #: what a department still has to publish for a target, by coverage (Vietnamese, English)
 NEEDED_WORDS: dict[str, tuple[str, str]] = {
-    "one_year": ("thêm số liệu các năm {first}–{last} (hiện chỉ có {years})",
-                 "more years {first}–{last} (only {years} so far)"),
-    "partial": ("số liệu cả năm {first}–{last} (hiện chỉ có số liệu chưa hết năm)",
-                "full-year values {first}–{last} (only a partial-year value so far)"),
-    "no_data": ("số liệu hằng năm {first}–{last} của chỉ số đã chọn",
-                "yearly values {first}–{last} of the chosen indicator"),
-    "unmapped": ("một chỉ số đo phù hợp và số liệu hằng năm {first}–{last}",
-                 "a fitting indicator and its yearly values {first}–{last}"),
+    "one_year": ("Thêm số liệu các năm {first}–{last} (hiện chỉ có {years})",
+                 "More years {first}–{last} (only {years} so far)"),
+    "partial": ("Số liệu trọn năm {first}–{last} (hiện chỉ có số liệu chưa trọn năm)",
+                "Full-year values {first}–{last} (only a partial-year value so far)"),
+    "no_data": ("Số liệu hằng năm {first}–{last} của chỉ số đã chọn",
+                "Yearly values {first}–{last} of the chosen indicator"),
+    "unmapped": ("Một chỉ số đo phù hợp và số liệu hằng năm {first}–{last} của chỉ số đó",
+                 "A fitting indicator and its yearly values {first}–{last}"),
 }
 
 
@@ -276,22 +305,30 @@ def needed_text(coverage: str, lang: str, **fields: Any) -> str:
 
 
 #: the M3 benchmark's history lengths and method names in Vietnamese (English as in the data)
-HISTORY_WORDS_VI: dict[str, str] = {"full": "đầy đủ"}
-METHOD_WORDS_VI: dict[str, str] = {"dxlib default": "dxlib (mặc định)"}
+HISTORY_WORDS_VI: dict[str, str] = {"full": "toàn bộ chuỗi"}
+#: the benchmark's method names (as in m3_benchmark.json) in words: (Vietnamese, English)
+METHOD_WORDS: dict[str, tuple[str, str]] = {
+    "dxlib default": ("Phương pháp của báo cáo (dxlib)", "This report's method (dxlib)"),
+    "statsmodels ETS A,Ad,N": ("Làm trơn hàm mũ, xu hướng giảm dần (statsmodels)",
+                               "Exponential smoothing with a damped trend (statsmodels)"),
+    "statsmodels Theta": ("Phương pháp Theta (statsmodels)", "Theta method (statsmodels)"),
+}
 
 
 def history_word(history: str, lang: str) -> str:
-    """"full" / "last 6" in the report's language ("đầy đủ" / "6 năm cuối")."""
+    """"full" / "last 6" in the report's language, capitalised for a table cell or a tick label
+    ("Toàn bộ chuỗi" / "6 năm cuối"; "Full" / "Last 6")."""
     if check_lang(lang) != "vi":
-        return history
+        return sentence(history)
     if history.startswith("last "):
         return history.removeprefix("last ") + " năm cuối"
-    return HISTORY_WORDS_VI.get(history, history)
+    return sentence(HISTORY_WORDS_VI.get(history, history))
 
 
 def method_word(method: str, lang: str) -> str:
-    """A benchmark method's name in the report's language."""
-    return METHOD_WORDS_VI.get(method, method) if check_lang(lang) == "vi" else method
+    """A benchmark method's name in words of the report's language ("ETS A,Ad,N" -> "exponential
+    smoothing with a damped trend"); an unknown name as given."""
+    return _pick(METHOD_WORDS[method], lang) if method in METHOD_WORDS else method
 
 
 def status_word(status: str, lang: str) -> str:
@@ -312,9 +349,42 @@ def name(frame: pd.DataFrame | None, key: str, lang: str, default: str | None = 
     return default if default is not None else str(key)
 
 
+#: the administrative levels a target may be split by, as the plan's Vietnamese names them
+LEVEL_WORDS_VI: dict[str, str] = {"province": "cấp tỉnh", "district": "cấp huyện", "commune": "cấp xã"}
+
+_LEVEL_CLAUSE = re.compile(r"tại cấp (?:tỉnh|huyện|xã)")
+
+
+def level_clause(text: str, level: Any) -> str:
+    """For a plan sentence that sets one figure per level ("90% ... tại cấp tỉnh, 80% ... tại cấp
+    huyện và 60% ... tại cấp xã được xử lý ...") and a target split by ``level`` ("province",
+    "district", "commune"): the plan's own words for that level only ("90% ... tại cấp tỉnh được
+    xử lý ..."). Any other text is returned as given."""
+    word = LEVEL_WORDS_VI.get(level) if isinstance(level, str) else None
+    marks = list(_LEVEL_CLAUSE.finditer(text))
+    if word is None or len(marks) < 2:
+        return text
+    head, rest = text[: marks[-1].end()], text[marks[-1].end():]
+    mine = [c for c in re.split(r",\s*|\s+và\s+", head) if c.endswith(word)]
+    return mine[0] + rest if len(mine) == 1 else text
+
+
 def target_text(targets: pd.DataFrame, target_id: str, lang: str) -> str:
-    """The target's own words (``text_vi``, verbatim from the plan) or its English gloss."""
-    return str(targets.loc[target_id, "text_vi" if check_lang(lang) == "vi" else "text_en"])
+    """The target's own words (``text_vi``, verbatim from the plan; for a target split by level,
+    only its level's clause, :func:`level_clause`) or its English gloss."""
+    row = targets.loc[target_id]
+    if check_lang(lang) != "vi":
+        return str(row["text_en"])
+    return level_clause(str(row["text_vi"]), row.get("level"))
+
+
+def sentence(text: Any) -> str:
+    """``text`` with its first letter capitalised, for a table cell or a sentence that starts with
+    a fragment (a note, a verbatim quote); "" for a missing value."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    text = str(text)
+    return text[:1].upper() + text[1:]
 
 
 def proxy_text(targets: pd.DataFrame, target_id: str, lang: str) -> str | None:
@@ -338,7 +408,7 @@ def value_text(x: Any, unit: str | None, lang: str) -> str:
     text = fmt.published(x, lang)
     if text == fmt.MISSING or not unit:
         return text
-    if unit.strip() == "%":
-        return f"{text}%"
     word = unit_word(unit, lang)
+    if unit.strip().startswith("%"):  # "25%", "25%/năm": no space before the per cent sign
+        return f"{text}{word}"
     return f"{text} {word}" if word else text
