@@ -170,7 +170,7 @@ def coverage_heatmap(observations: pd.DataFrame, indicators: pd.DataFrame, lang:
     grid = grid.reindex(columns=years, fill_value=0)
     names = [wrap(i18n.name(indicators, i, lang), width) for i in grid.index]
     lines = sum(n.count("\n") + 1 for n in names)
-    ax = _ax(ax, (10, 0.2 * lines + 0.12 * len(names) + 1.8))
+    ax = _ax(ax, (10, 0.2 * lines + 0.12 * len(names) + 2.4))
     frame = pd.DataFrame(grid.to_numpy(dtype=float), index=names, columns=[str(y) for y in years])
     sns.heatmap(frame.where(frame > 0), cmap="Blues", vmin=0, vmax=3, annot=True, fmt=".0f",
                 annot_kws={"fontsize": 8}, cbar=False, linewidths=0.5, linecolor="#eeeeee",

@@ -90,11 +90,19 @@ def test_indicator_forecast_as_of_2024(batch) -> None:
     assert m["probability"] == pytest.approx(0.352, abs=0.01)
     assert m["projected_median"] == pytest.approx(9.61, abs=0.05)
     assert m["backtest_coverage_80"] is not None
+    # trend growth of the ECO-3 share 2015-2022, 2024 (2.8 3.0 3.6 4.2 4.9 5.5 7.0 7.5 9.0, shipped
+    # national series): the OLS slope of log(share) on year is 0.13976, exp(0.13976) - 1 = 15.0 %
+    # a year (statsmodels OLS at this commit; the same slope by numpy.polyfit); its 95 %
+    # Newey-West interval (2 lags, t with 7 df) 13.6-16.4 % a year contains it
+    assert m["trend_growth"] == pytest.approx(15.0, abs=0.05)
+    assert 13.0 < m["trend_growth_low"] < m["trend_growth"] < m["trend_growth_high"] < 17.0
 
 
 def test_indicator_forecast_observed_outcome(batch) -> None:
     m = metrics(batch, "02_indicator_forecast__target-gov_2__lang-en")
     assert m["status"] == "achieved" and m["probability"] == 1.0
+    # GOV-2 has two full years (2023, 2025): too few for a trend line, so none is recorded
+    assert m["trend_growth"] is None and m["trend_growth_low"] is None
 
 
 def test_ecommerce(batch) -> None:
@@ -173,6 +181,11 @@ def test_method_reliability(batch) -> None:
     assert 0.77 <= m["coverage_80_last6"] <= 0.83
     assert 0.93 <= m["coverage_95_last6"] <= 0.97
     assert m["smape_full"] < 16.42  # below the best M3 entry
+    # the live rolling-origin comparison on the shipped series: 14 series with 5+ full years at
+    # 8f57639 (more data may add some); every method scored, shares in [0, 1]
+    assert m["live_n_series"] >= 14
+    assert set(m["live_coverage_80"]) == {"dxlib default", "statsmodels ETS A,Ad,N", "statsmodels Theta"}
+    assert all(0 <= v <= 1 for v in m["live_coverage_80"].values())
 
 
 def test_metrics_files_match_run_json(batch) -> None:

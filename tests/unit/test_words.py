@@ -24,13 +24,14 @@ def note(code: str, **args) -> Note:
 
 def test_notes_are_worded_from_their_codes_in_both_languages() -> None:
     met = (note("met_holds", met_year=2019, deadline=2025),)
-    assert note_text(met, "vi") == "đạt từ năm 2019; xác suất là khả năng vẫn giữ được vào năm 2025"
+    assert note_text(met, "vi") == ("đã đạt từ năm 2019; xác suất là khả năng vẫn giữ được mức này vào "
+                                    "năm 2025")
     assert note_text(met, "en") == "met in 2019; probability = chance it still holds in 2025"
     # a value at the bound, then met early: two notes joined by "; ", values by the language's rule
     two = (note("at_bound", value=99.97, bound=100.0), note("met_one_observation", met_year=2024))
-    assert note_text(two, "en") == ("99.97 counts as 100: within 0.5 % of the range of the bound; "
+    assert note_text(two, "en") == ("99.97 counts as 100: within 0.5% of the range of the bound; "
                                     "met in 2024; one observation, so the chance it holds is not estimated")
-    assert note_text(two, "vi").startswith("99,97 được tính là 100: ")
+    assert note_text(two, "vi").startswith("99,97 được tính là đạt 100: ")
     assert note_text(None, "vi") == "" and note_text(float("nan"), "en") == ""
 
 
@@ -80,11 +81,28 @@ def test_as_many_decimals_as_the_value_has_never_in_exponent_form() -> None:
     assert fmt.number(None, "vi") == fmt.number(float("nan"), "en") == "—"
 
 
-def test_percent_never_rounds_to_certainty() -> None:
-    # 0.4 % and 0.5 % round to 0 % (round half to even) but are not 0; 99.5 % rounds to 100 % but is not 1
-    assert [fmt.percent(p, "en") for p in (0, 0.004, 0.005, 0.5, 0.995, 1)] == [
-        "0%", "<1%", "<1%", "50%", ">99%", "100%"]
-    assert fmt.percent(0.12345, "vi", 1) == "12,3%"
+def test_percentages_are_written_one_way() -> None:
+    # the number by the language's rule, then "%" with no space (Babel's percent pattern in vi and en)
+    assert fmt.percent(0.543, "vi") == "54%" and fmt.percent(0.12345, "vi", 1) == "12,3%"
+    assert fmt.percent(0.12345, "en", 1) == "12.3%" and fmt.percent(1, "en") == "100%"
+
+
+def test_a_probability_never_reads_as_certain_unless_it_is() -> None:
+    # whole per cents; a value that would round to 0 % or 100 % gets one decimal (0.004 -> 0.4 %,
+    # 0.996 -> 99.6 %) and, if it still would, a bound: 0.0004 -> "< 0.1%", 0.9996 -> "> 99.9%"
+    assert [fmt.probability(p, "en") for p in (0, 0.004, 0.0004, 0.5, 0.996, 0.9996, 1)] == [
+        "0%", "0.4%", "< 0.1%", "50%", "99.6%", "> 99.9%", "100%"]
+    assert fmt.probability(0.0004, "vi") == "< 0,1%" and fmt.probability(0.9996, "vi") == "> 99,9%"
+    assert fmt.probability(float("nan"), "vi") == "—"
+
+
+def test_expected_counts_and_forecast_columns_share_one_rule() -> None:
+    # an expected count of exactly 1 is "1" (next to counts), 2.43 is "2,4"
+    assert fmt.expected(1.0, "vi") == "1" and fmt.expected(2.43, "vi") == "2,4"
+    # 3 significant digits of a column's largest value: 10.7 -> 1 decimal for the whole column
+    d = fmt.significant_decimals(10.7)
+    assert d == 1 and [fmt.significant(v, "vi", decimals=d) for v in (9.5, 10.7)] == ["9,5", "10,7"]
+    assert fmt.significant_decimals(90.39) == 1 and fmt.significant_decimals(7531496.6) == 0
 
 
 def test_forecasts_show_three_significant_digits_and_values_as_published() -> None:
