@@ -220,7 +220,8 @@ def coverage_table(coverage: pd.DataFrame, ds: Dataset, lang: str):
             i18n.label("n_sources", lang): int(r["n_sources"]),
             i18n.label("coverage", lang): i18n.coverage_word(r["coverage"], lang),
         })
-    return styled(pd.DataFrame(rows))
+    return styled(pd.DataFrame(rows)).set_properties(subset=[i18n.label("target_id", lang)],
+                                                     **{"white-space": "nowrap"})
 
 
 def sources_table(observations: pd.DataFrame, lang: str, limit: int | None = None):
@@ -276,8 +277,8 @@ def needed_table(needed: pd.DataFrame, lang: str):
     return styled(frame.sort_values(list(frame.columns[:2]), kind="stable"))
 
 
-#: columns holding forecasts: shown with three significant digits of the column's largest value
-#: (observed values are shown as published)
+#: columns holding forecasts: shown with three significant digits of the row's median, so a
+#: forecast and its range read alike (observed values are shown as published)
 _FORECAST_COLUMNS = {"median", "projected_median", "q_0.025", "q_0.1", "q_0.9", "q_0.975"}
 #: columns of computed growth rates (% a year): one decimal
 _GROWTH_COLUMNS = {"growth", "total_growth", "numerator_growth", "share_growth", "required_growth",
@@ -288,6 +289,9 @@ def localised(frame: pd.DataFrame, lang: str, columns: Sequence[str] | None = No
     """A tidy frame with its columns renamed to the language's labels (where one exists) and its
     numbers localised; returned as an escaped Styler."""
     f = frame if columns is None else frame[list(columns)]
+    centre = next((c for c in ("median", "projected_median") if c in f.columns), None)
+    row_decimals = (f[centre].map(fmt.significant_decimals) if centre is not None
+                    and pd.api.types.is_numeric_dtype(f[centre]) else None)
     out = pd.DataFrame()
     for c in f.columns:
         head = i18n.label(c, lang) if c in i18n.LABELS else c
@@ -297,8 +301,9 @@ def localised(frame: pd.DataFrame, lang: str, columns: Sequence[str] | None = No
         elif c.startswith("coverage_") and pd.api.types.is_numeric_dtype(col):
             col = col.map(lambda v: fmt.percent(v, lang))
         elif c in _FORECAST_COLUMNS and pd.api.types.is_numeric_dtype(col):
-            d = fmt.significant_decimals(col.abs().max())
-            col = col.map(lambda v, d=d: fmt.significant(v, lang, decimals=d))
+            col = (col.map(lambda v: fmt.significant(v, lang)) if row_decimals is None else
+                   pd.Series([fmt.significant(v, lang, decimals=d) for v, d in zip(col, row_decimals)],
+                             index=col.index))
         elif c in _GROWTH_COLUMNS and pd.api.types.is_numeric_dtype(col):
             col = col.map(lambda v: fmt.number(v, lang, 1))
         elif pd.api.types.is_float_dtype(col):
