@@ -118,3 +118,20 @@ def comparison_summary(frame: pd.DataFrame) -> pd.DataFrame:
     g = frame.groupby("method", sort=False)
     return pd.DataFrame({"n_forecasts": g.size(), "n_series": g["series"].nunique(),
                          "coverage_80": g["inside"].mean()}).reset_index()
+
+
+def dataset_series(ds, min_years: int = 5) -> list[tuple[str, pd.DataFrame, dict]]:
+    """Every (indicator, geography) series of a dataset with at least ``min_years`` full-year
+    values, as :func:`rolling_comparison` takes them: ``("indicator@geo", history, options)``
+    with history columns year, value and the indicator's kind and bounds as options; sorted by
+    indicator and geography."""
+    from dxlib.engine.attainment import full_year_history
+
+    history = full_year_history(ds.observations)
+    out = []
+    for (indicator, geo), part in history.groupby(["indicator", "geo"], sort=True):
+        if len(part) >= min_years:
+            info = ds.indicators.loc[indicator]
+            out.append((f"{indicator}@{geo}", part[["year", "value"]].reset_index(drop=True),
+                        {"kind": info["kind"], "lower": info["lower"], "upper": info["upper"]}))
+    return out

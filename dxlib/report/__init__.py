@@ -301,9 +301,11 @@ def localised(frame: pd.DataFrame, lang: str, columns: Sequence[str] | None = No
         elif c.startswith("coverage_") and pd.api.types.is_numeric_dtype(col):
             col = col.map(lambda v: fmt.percent(v, lang))
         elif c in _FORECAST_COLUMNS and pd.api.types.is_numeric_dtype(col):
-            col = (col.map(lambda v: fmt.significant(v, lang)) if row_decimals is None else
-                   pd.Series([fmt.significant(v, lang, decimals=d) for v, d in zip(col, row_decimals)],
-                             index=col.index))
+            if row_decimals is None:
+                col = col.map(lambda v: fmt.significant(v, lang))
+            else:
+                col = pd.Series([fmt.significant(v, lang, decimals=d)
+                                 for v, d in zip(col, row_decimals, strict=True)], index=col.index)
         elif c in _GROWTH_COLUMNS and pd.api.types.is_numeric_dtype(col):
             col = col.map(lambda v: fmt.number(v, lang, 1))
         elif pd.api.types.is_float_dtype(col):
