@@ -60,7 +60,7 @@ def wrap(text: str, width: int = 40) -> str:
 
 
 def _title(ax, title: str | None, key: str, lang: str, pad: float = 6.0) -> None:
-    ax.set_title(wrap(title if title else i18n.label(key, lang), 90), pad=pad)
+    ax.set_title(wrap(title if title else i18n.label(key, lang), 70), pad=pad)
 
 
 def _percent_axis(ax, lang: str, axis: str = "x") -> None:
@@ -202,9 +202,10 @@ def _reference_lines(ax, lang: str, target_value: float | None, deadline: int | 
                     fontsize=8, color=TARGET, va="bottom")
     if deadline:
         ax.axvline(deadline, color=GREY, lw=0.8, ls="-")
-        ax.annotate(f"{i18n.label('deadline', lang)} {deadline}", (deadline, 0.0),
-                    xycoords=("data", "axes fraction"), xytext=(-3, 4), textcoords="offset points",
-                    fontsize=8, color=GREY, ha="right", va="bottom")
+        # above the plotting area, clear of the data and of the target's label
+        ax.annotate(f"{i18n.label('deadline', lang)} {deadline}", (deadline, 1.0),
+                    xycoords=("data", "axes fraction"), xytext=(0, 3), textcoords="offset points",
+                    fontsize=8, color=GREY, ha="center", va="bottom")
 
 
 def _year_axis(ax, lang: str, unit: str | None) -> None:
@@ -240,7 +241,7 @@ def fan_chart(history: pd.DataFrame, forecast: pd.DataFrame | None, lang: str, *
     if len(h):
         _reference_lines(ax, lang, target_value, deadline, x0=float(h["year"].min()), unit=unit)
     _year_axis(ax, lang, unit)
-    _title(ax, title, "chart_fan", lang)
+    _title(ax, title, "chart_fan", lang, pad=16 if deadline else 6)
     _legend_under(ax)
     return ax
 
@@ -287,7 +288,7 @@ def interval_chart(frame: pd.DataFrame, labels: list[str], lang: str, ax=None,
     ax.tick_params(axis="y", labelsize=8)
     ax.set_xlabel(i18n.label("observed", lang) + " / " + i18n.label("median", lang))
     fmt.localise_axes(ax, lang, y=False)
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    _legend_under(ax)
     _title(ax, title, "chart_intervals", lang)
     return ax
 
@@ -307,7 +308,7 @@ def scenario_chart(history: pd.DataFrame, scenarios: pd.DataFrame, lang: str, *,
     _reference_lines(ax, lang, target_value, deadline, unit=unit)
     _year_axis(ax, lang, unit)
     _legend_under(ax)
-    _title(ax, title, "chart_scenarios", lang)
+    _title(ax, title, "chart_scenarios", lang, pad=16 if deadline else 6)
     return ax
 
 
