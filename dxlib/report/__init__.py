@@ -161,8 +161,8 @@ def status_table(assessment: pd.DataFrame, ds: Dataset, lang: str, *, with_text:
             i18n.label("projected", lang): proj,
         })
         if "evidence" in r and r["evidence"] != "direct":  # stand-in evidence said in words
-            row[EVIDENCE_LABEL[i18n.check_lang(lang)]] = evidence_words(
-                r, ds.indicators, ds.geos, ds.registry.geo, lang) or "—"
+            row[EVIDENCE_LABEL[i18n.check_lang(lang)]] = i18n.sentence(evidence_words(
+                r, ds.indicators, ds.geos, ds.registry.geo, lang)) or "—"
         if with_note:
             row[i18n.label("note", lang)] = i18n.sentence(i18n.note_text(r["note"], lang))
         rows.append(row)

@@ -67,7 +67,7 @@ def evidence_rows(observations: pd.DataFrame, ds: Any, lang: str) -> pd.DataFram
             _label("definition", lang): definition if isinstance(definition, str) and definition
             else "—",
             i18n.label("source", lang): f"{r['source_title']} — {r['source_url']}",
-            i18n.label("quote", lang): r["quote"],
+            i18n.label("quote", lang): i18n.fragment(r["quote"]),
             i18n.label("confidence", lang): i18n.confidence_word(r["confidence"], lang),
         })
     return pd.DataFrame(rows)

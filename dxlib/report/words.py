@@ -378,6 +378,16 @@ def target_text(targets: pd.DataFrame, target_id: str, lang: str) -> str:
     return level_clause(str(row["text_vi"]), row.get("level"))
 
 
+def fragment(text: Any) -> str:
+    """A verbatim quote for a table cell, unchanged, but marked "…" when it starts in the middle
+    of a sentence (with a lower-case letter), so the cell does not read as a broken sentence;
+    "" for a missing value."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    text = str(text)
+    return "…" + text if text[:1].islower() else text
+
+
 def sentence(text: Any) -> str:
     """``text`` with its first letter capitalised, for a table cell or a sentence that starts with
     a fragment (a note, a verbatim quote); "" for a missing value."""

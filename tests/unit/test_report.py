@@ -5,7 +5,15 @@ from __future__ import annotations
 import mistune
 
 from dxlib.report import esc
-from dxlib.report.words import history_word, level_clause, method_word, sentence, unit_word, value_text
+from dxlib.report.words import (
+    fragment,
+    history_word,
+    level_clause,
+    method_word,
+    sentence,
+    unit_word,
+    value_text,
+)
 
 
 def test_data_text_cannot_inject_tags_links_or_images() -> None:
@@ -40,3 +48,5 @@ def test_a_target_split_by_level_shows_its_own_clause_in_vietnamese() -> None:
     assert level_clause(plan, None) == plan
     assert level_clause("100% khu dân cư", "province") == "100% khu dân cư"
     assert sentence("tối thiểu 90%") == "Tối thiểu 90%" and sentence(None) == ""
+    # a verbatim quote stays verbatim; one that starts mid-sentence is marked with an ellipsis
+    assert fragment("tỷ lệ này đã tăng") == "…tỷ lệ này đã tăng" and fragment("Đến nay") == "Đến nay"
