@@ -16,4 +16,7 @@ Modules:
 - after attainment: :mod:`~dxlib.engine.rollup` (pillars), :mod:`~dxlib.engine.evaluation`
   (backtests, hindcasts), :mod:`~dxlib.engine.analysis` (one target, e-commerce scenarios),
   :mod:`~dxlib.engine.coverage` (which targets have data)
+- the statistics researchers expect: :mod:`~dxlib.engine.trend` (trend growth, OLS with
+  Newey–West errors), :mod:`~dxlib.engine.reference` (statsmodels damped ETS and Theta, and a
+  rolling-origin check of everyone's 80 % ranges)
 """

@@ -3,6 +3,8 @@
 Text that comes from data or parameters (titles, quotes, notes, names) is HTML-escaped before it
 reaches a report. Tables are pandas ``Styler`` objects with escaped cells and headers, localised
 numbers and status colours; they render the same in JupyterLab and in the HTML reports.
+Figures are in :mod:`~dxlib.report.plots` (seaborn), the growth and standard-model tables in
+:mod:`~dxlib.report.stats`.
 """
 
 from __future__ import annotations
