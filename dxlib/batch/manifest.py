@@ -14,6 +14,13 @@ safe, duplicate keys are an error)::
       - notebook: 04_pillar_assessment
         grid: {pillar: [digital_infrastructure, digital_economy], lang: [vi, en]}
         slug: pillar                           # optional slug prefix (default: notebook stem)
+        index: {group: {vi: Trụ cột, en: Pillars}, order: 2}  # optional, for index.html only
+
+``index`` (optional) places the entry's runs in ``index.html``: ``group`` (text, or a mapping
+of language to text) is the section they are listed under, and an entry without one continues
+the group of the entry before it; ``title`` (text or mapping) replaces the report's first
+heading; ``order`` (number; default: manifest order) sorts sections and reports; ``start: true``
+also lists the runs under "start here". None of it changes a run, its slug or its cache key.
 
 Layering, later wins: ``defaults.params`` files, the entry's ``params`` files, ``set``, one
 combination of ``grid`` (cartesian product in listed order). A name may not be in both ``set``
@@ -87,6 +94,18 @@ class Defaults(_Model):
     params: _Files = []
 
 
+_Text = StrictStr | dict[StrictStr, StrictStr]
+
+
+class IndexEntry(_Model):
+    """``index:`` of a report entry (how ``index.html`` lists its runs)."""
+
+    group: _Text | None = None
+    title: _Text | None = None
+    order: Annotated[float, Field(strict=True)] | None = None
+    start: Annotated[bool, Field(strict=True)] = False
+
+
 class Entry(_Model):
     """One item of ``reports:``."""
 
@@ -95,6 +114,7 @@ class Entry(_Model):
     set: dict[StrictStr, Any] | None = None
     grid: dict[StrictStr, Annotated[list[Any], Field(min_length=1)]] | None = None
     slug: StrictStr | None = None
+    index: IndexEntry | None = None
 
 
 class Manifest(_Model):
@@ -119,6 +139,7 @@ _EXPECTED: dict[tuple, str] = {
     ("reports", 0, "grid"): "a mapping of parameter names to lists",
     ("reports", 0, "grid", "*"): "a non-empty list of values",
     ("reports", 0, "slug"): "text with letters or digits",
+    ("reports", 0, "index"): "a mapping with group, title (text or language: text), order, start",
 }
 
 
@@ -259,6 +280,7 @@ class RunSpec:
     defaults: dict[str, str] = field(default_factory=dict)  # declared defaults, as written
     manifest: Path | None = None
     entry: str = ""  # where in the manifest, e.g. "reports[3]"
+    index: dict[str, Any] = field(default_factory=dict)  # how index.html lists it (IndexEntry)
 
     @cached_property
     def notebook_text(self) -> str:
@@ -383,9 +405,12 @@ def load_manifest(path: str | os.PathLike[str], *, only: str | None = None) -> l
     runs: list[RunSpec] = []
     slug_where: dict[str, str] = {}
     declared_anywhere: set[str] = set()
+    group: Any = None  # the index group, continued by entries without one
     for i, entry in enumerate(entries):
         if entry is None:
             continue
+        index = (entry.index or IndexEntry()).model_dump()
+        group = index["group"] = index["group"] if index["group"] is not None else group
         here = ("reports", i)
         nb_path, declared = loader.notebook(entry.notebook, (*here, "notebook"))
         declared_anywhere.update(declared or {})
@@ -459,7 +484,7 @@ def load_manifest(path: str | os.PathLike[str], *, only: str | None = None) -> l
                 continue
             slug_where[slug] = f"reports[{i}]"
             runs.append(RunSpec(slug, nb_path, run_values, list(files), defaults.kernel,
-                                defaults.timeout, defaults_text, manifest, f"reports[{i}]"))
+                                defaults.timeout, defaults_text, manifest, f"reports[{i}]", index))
 
     # names in defaults.params files that no notebook declares are typos, not "shared" names
     for j, (p, vals) in enumerate(defaults_loaded):

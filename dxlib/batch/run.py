@@ -28,7 +28,7 @@ from dxlib.batch.lock import FolderLock
 from dxlib.batch.manifest import SLUG_OK, RunSpec, load_manifest
 from dxlib.batch.nbtools import read_metrics
 from dxlib.batch.provenance import cache_key, code_fingerprint, data_fingerprint, git_commit, package_versions
-from dxlib.batch.render import Renderer, first_heading
+from dxlib.batch.render import Renderer, first_heading, index_info
 from dxlib.batch.util import write_json
 from dxlib.errors import ParameterError, display_path
 from dxlib.fileio import atomic_write_text
@@ -190,11 +190,7 @@ def run_batch(
     code = code_fingerprint()
     keys = {s.slug: cache_key(s, context["data_files"], code) for s in specs}
     previous = _previous_records(out)
-    titles: dict[str, str] = {}
-    for s in all_specs:
-        key = display_path(s.notebook)
-        if key not in titles:
-            titles[key] = first_heading(json.loads(s.notebook_text))
+    info = {s.slug: index_info(s) for s in all_specs}
     records: dict[str, dict] = {}
     seconds: dict[str, float] = {}
     if resume:
@@ -282,7 +278,7 @@ def run_batch(
             "timing": timing,
         }
         run_json_path = write_json(out / "run.json", run_json)
-        index_path = atomic_write_text(out / "index.html", renderer.index(ordered, titles, context))
+        index_path = atomic_write_text(out / "index.html", renderer.index(ordered, info, context))
     this_batch = [r for r in ordered if r.get("origin") != "earlier_run"]
     lock.release()
     return BatchResult(
@@ -345,6 +341,7 @@ def _write_run(out: Path, spec: RunSpec, result: dict, renderer: Renderer, conte
         "error": result.get("error"),
         "metrics": metrics,
         "outputs": outputs,
+        "title": first_heading(nb),  # in the report's language, for index.html
     }
     atomic_write_text(out / outputs["html"], renderer.report(nb, spec, record, context))
     return record
