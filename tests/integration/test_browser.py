@@ -1,10 +1,15 @@
-"""The rendered reports in a real browser: headless Chromium (Debian's /usr/bin/chromium), driven
-through the DevTools protocol over ``--remote-debugging-pipe`` with the standard library only
-(JSON messages separated by NUL bytes on file descriptors 3 and 4; no websocket, no extra
-package). For ``index.html`` and each report of a small batch: no console error or uncaught
-exception, every image decoded (``naturalWidth > 0``), the Vietnamese title with its diacritics,
-every link of the index resolving to a file. A screenshot of the scorecard is saved under
-``reports/test-artifacts/``.
+"""Every report of the default batch (params/batch.yaml), each in Vietnamese and English, and
+``index.html`` in both languages, in a real browser: headless Chromium (``command -v chromium``,
+or ``DX_CHROMIUM``), one browser and one tab per page, driven through the DevTools protocol
+over ``--remote-debugging-pipe`` with the standard library only (JSON messages separated by NUL
+bytes on file descriptors 3 and 4; no websocket, no extra package).
+
+Per page: no console error or uncaught exception, no element reaching past the page's width,
+every image decoded (``naturalWidth > 0``), UTF-8 with the Vietnamese diacritics intact (no
+replacement character, no mojibake; the Vietnamese pages' titles carry Vietnamese letters), the
+run details in the report's language. A full-page screenshot of each is kept under
+``reports/test-artifacts/`` (git-ignored). ``DX_BROWSER_REPORTS=DIR`` checks the reports
+already in DIR (e.g. after ``make reports``) instead of running the batch.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -25,7 +31,7 @@ import yaml
 from dxlib import paths
 from dxlib.batch import run_batch
 
-CHROMIUM = os.environ.get("DX_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("DX_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,6 +43,13 @@ pytestmark = [
 ]
 
 ARTIFACTS = paths.ROOT / "reports" / "test-artifacts"
+#: the browser window, a common laptop width; a page must fit it without sideways scrolling
+WIDTH, HEIGHT = 1280, 1600
+#: longest full-page screenshot (pixels); longer pages are cut there
+MAX_SHOT = 20000
+#: letters only Vietnamese uses (with a diacritic), and what UTF-8 read as Latin-1 looks like
+VIETNAMESE = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
+MOJIBAKE = re.compile("\ufffd|Ã[\x80-\xbf]|á»|Ä[\x80-\xbf]|Æ°")
 
 
 class Browser:
@@ -55,7 +68,7 @@ class Browser:
                 CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
-                f"--user-data-dir={profile}", "--remote-debugging-pipe", "--window-size=1280,1600",
+                f"--user-data-dir={profile}", "--remote-debugging-pipe", f"--window-size={WIDTH},{HEIGHT}",
                 "about:blank",
             ],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -160,31 +173,56 @@ class Browser:
 PAGE_FACTS = """(async () => {
   const imgs = Array.from(document.images);
   await Promise.all(imgs.map(i => i.decode().catch(() => null)));
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && (r.right > width + 1 || r.left < -1)) {
+      wide.push(`${el.tagName.toLowerCase()}.${el.className} ${Math.round(r.left)}..${Math.round(r.right)}`);
+    }
+  }
+  const visible = Array.from(document.querySelectorAll('[lang]')).filter(e => e.offsetParent !== null);
   return {
     title: document.title,
+    lang: document.documentElement.lang,
     text: document.body.innerText,
     images: imgs.map(i => ({src: i.src.slice(0, 40), w: i.naturalWidth, complete: i.complete})),
     links: Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href')),
     charset: document.characterSet,
+    scroll_width: document.documentElement.scrollWidth,
+    width: width,
+    wide: wide.slice(0, 10),
+    height: Math.ceil(document.documentElement.scrollHeight),
   };
 })()"""
 
 
+def both_languages() -> dict:
+    """params/batch.yaml with every report in Vietnamese and English (``lang`` moved from
+    ``set`` to ``grid``), on the ``python3`` kernel of the test run."""
+    manifest = yaml.safe_load((paths.ROOT / "params" / "batch.yaml").read_text(encoding="utf-8"))
+    manifest["defaults"]["kernel"] = "python3"
+    for entry in manifest["reports"]:
+        (entry.get("set") or {}).pop("lang", None)
+        if not entry.get("set"):
+            entry.pop("set", None)
+        entry["grid"] = {**(entry.get("grid") or {}), "lang": ["vi", "en"]}
+    return manifest
+
+
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory):
+def batch(tmp_path_factory) -> tuple[list[dict], Path]:
+    given = os.environ.get("DX_BROWSER_REPORTS")
+    if given:
+        out = Path(given)
+        runs = json.loads((out / "run.json").read_text(encoding="utf-8"))["runs"]
+        return runs, out
     tmp = tmp_path_factory.mktemp("browser")
-    manifest = {
-        "defaults": {"kernel": "python3", "timeout": 300},
-        "reports": [
-            {"notebook": "05_plan_scorecard", "grid": {"lang": ["vi", "en"]}},
-            {"notebook": "01_data_inventory", "set": {"lang": "vi"}},
-        ],
-    }
     m = tmp / "batch.yaml"
-    m.write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    result = run_batch(m, tmp / "out", jobs=3, progress=False)
+    m.write_text(yaml.safe_dump(both_languages(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = run_batch(m, tmp / "out", jobs=2, progress=False)
     assert result.ok, result.summary_text
-    return result, tmp / "out"
+    return result.runs, tmp / "out"
 
 
 @pytest.fixture(scope="module")
@@ -199,37 +237,73 @@ def browser():
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def test_index_and_reports_in_chromium(batch, browser) -> None:
-    result, out = batch
-    pages = ["index.html"] + [r["outputs"]["html"] for r in result.runs]
-    facts = {}
-    for page in pages:
-        target, session = browser.open((out / page).resolve().as_uri())
-        facts[page] = browser.evaluate(PAGE_FACTS, session)
-        assert browser.errors(session) == [], page
-        if page == "05_plan_scorecard__lang-vi.html":
-            shot = browser.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True},
-                                session=session, timeout=60)
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            png = ARTIFACTS / "05_plan_scorecard__lang-vi.png"
-            png.write_bytes(base64.b64decode(shot["data"]))
-            # the PNG signature; 10 kB: a floor set by the author against an empty screenshot
-            assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
-            print(f"\nscreenshot of the scorecard: {png}")
+def visit(browser: Browser, url: str, shot: str) -> dict:
+    """Open ``url`` in a new tab, read :data:`PAGE_FACTS` and the tab's errors, save a
+    full-page screenshot as ``ARTIFACTS/<shot>.png``, close the tab."""
+    target, session = browser.open(url)
+    try:
+        facts = browser.evaluate(PAGE_FACTS, session)
+        facts["errors"] = browser.errors(session)
+        height = min(facts["height"], MAX_SHOT)
+        png = browser.send("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": WIDTH, "height": height, "scale": 1},
+        }, session=session, timeout=120)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / f"{shot}.png").write_bytes(base64.b64decode(png["data"]))
+    finally:
         browser.send("Target.closeTarget", {"targetId": target})
-    for page, f in facts.items():
-        assert f["charset"] == "UTF-8", page
+    return facts
+
+
+def test_every_report_in_both_languages(batch, browser) -> None:
+    runs, out = batch
+    problems = []
+    langs = set()
+    for run in runs:
+        assert run["status"] == "ok", (run["slug"], run["error"])
+        lang = run["parameters"].get("lang", "vi")
+        langs.add(lang)
+        f = visit(browser, (out / run["outputs"]["html"]).resolve().as_uri(), run["slug"])
+        where = run["slug"]
+        if f["errors"]:
+            problems.append(f"{where}: browser errors {f['errors']}")
+        if f["scroll_width"] > f["width"] or f["wide"]:
+            problems.append(f"{where}: wider than the page ({f['scroll_width']} > {f['width']}): {f['wide']}")
         for img in f["images"]:
-            assert img["complete"] and img["w"] > 0, (page, img)
-    vi, en = facts["05_plan_scorecard__lang-vi.html"], facts["05_plan_scorecard__lang-en.html"]
-    assert "Kết quả thực hiện" in vi["title"] and "Kết quả thực hiện" in vi["text"]  # diacritics intact
-    assert "Nghệ An" in vi["text"]
-    assert "Scorecard" in en["title"] or "scorecard" in en["title"].lower()
-    assert len(vi["images"]) >= 1 and len(facts["01_data_inventory__lang-vi.html"]["images"]) >= 1
-    # every link of the index resolves to a file of the batch
-    links = [h for h in facts["index.html"]["links"] if not h.startswith("#")]
-    reports = sorted(r["outputs"]["html"] for r in result.runs)
-    assert sorted(h for h in links if h.endswith(".html")) == reports
+            if not (img["complete"] and img["w"] > 0):
+                problems.append(f"{where}: image not decoded {img}")
+        if f["charset"] != "UTF-8" or MOJIBAKE.search(f["text"] + f["title"]):
+            problems.append(f"{where}: text not intact UTF-8 ({f['charset']}): "
+                            f"{MOJIBAKE.search(f['text'] + f['title'])}")
+        if f["lang"] != lang:
+            problems.append(f"{where}: <html lang={f['lang']!r}>, expected {lang!r}")
+        details = {"vi": "Thông tin lần chạy", "en": "Run details"}
+        other = "en" if lang == "vi" else "vi"
+        if details[lang] not in f["text"] or details[other] in f["text"]:
+            problems.append(f"{where}: run details not in the report's language")
+        if lang == "vi" and not VIETNAMESE.search(f["title"]):
+            problems.append(f"{where}: Vietnamese title without Vietnamese letters: {f['title']!r}")
+    assert langs == {"vi", "en"}
+    assert problems == [], "\n".join(problems)
+
+
+def test_index_in_both_languages(batch, browser) -> None:
+    runs, out = batch
+    index = (out / "index.html").resolve().as_uri()
+    seen = {}
+    for lang, fragment, heading in (("vi", "", "Bắt đầu từ đây"), ("en", "#en", "Start here")):
+        f = visit(browser, index + fragment, f"index.{lang}")
+        seen[lang] = f
+        assert f["errors"] == [] and f["charset"] == "UTF-8", lang
+        assert f["scroll_width"] <= f["width"] and f["wide"] == [], (lang, f["wide"])
+        assert heading in f["text"], lang
+        assert "Kế hoạch 833" in seen[lang]["text"] or "Plan 833" in seen[lang]["text"]
+        assert "__lang-" not in f["text"], lang  # slugs are folded away
+    assert "Start here" not in seen["vi"]["text"] and "Bắt đầu từ đây" not in seen["en"]["text"]
+    # every link of the index resolves to a file of the batch, and every report is linked
+    links = {h for h in seen["vi"]["links"] if not h.startswith("#")}
+    assert {h for h in links if h.endswith(".html")} == {r["outputs"]["html"] for r in runs}
     for href in links:
         assert not href.startswith(("http:", "https:", "/")), href
         assert (out / href).is_file(), href

@@ -33,6 +33,18 @@ MANIFEST = {
         {"notebook": "05_plan_scorecard", "set": {"lang": "en", "as_of": 2024}},
         {"notebook": "06_hindcast", "set": {"as_of": 2024, "outcome_year": 2025}},
         {"notebook": "07_method_reliability", "set": {"lang": "en"}},
+        # the plans that run to 2030 (issue 14): the scorecard on each, with the other plans'
+        # targets on the same series for one; the inventory and one pillar on KH 347
+        {"notebook": "05_plan_scorecard", "slug": "kh347", "set": {"lang": "en"},
+         "params": ["params/plans_2030.yaml", "params/plans/nghean-kh347-2030.yaml"]},
+        {"notebook": "05_plan_scorecard", "slug": "qd411", "params": ["params/plans/vn-qd411-2030.yaml"]},
+        {"notebook": "05_plan_scorecard", "slug": "nq57", "params": ["params/plans/vn-nq57-2030.yaml"]},
+        {"notebook": "05_plan_scorecard", "slug": "nghean_nq57", "set": {"lang": "en"},
+         "params": ["params/plans/nghean-nq57-2030.yaml"]},
+        {"notebook": "01_data_inventory", "slug": "kh347_inventory",
+         "params": ["params/plans/nghean-kh347-2030.yaml"]},
+        {"notebook": "04_pillar_assessment", "slug": "kh347_pillar", "set": {"pillar": "digital_economy"},
+         "params": ["params/plans/nghean-kh347-2030.yaml"]},
         # the same notebook on another plan written in the same schema (synthetic test plan)
         {"notebook": "05_plan_scorecard", "slug": "mini",
          "set": {"lang": "en", "targets": str(MINI / "targets.yaml"),
@@ -160,6 +172,25 @@ def test_scorecard_runs_on_another_plan(batch) -> None:
     m = metrics(batch, slug)
     # tests/fixtures/mini: G-1..G-4 and E-1..E-4; G-4 is its one milestone
     assert m["n_targets"] == 8 and m["statuses"]["qualitative"] == 1
+
+
+def test_scorecards_of_the_2030_plans(batch) -> None:
+    _, runs, out = batch
+    # targets, due in 2030, scored among those: data/README.md section 8 ("Coverage of the 2030
+    # targets", dx assess on the shipped data, December 2026); more data may only score more
+    for slug, n, n_later, scored in [("kh347__lang-en", 28, 14, 5), ("qd411", 19, 6, 3),
+                                     ("nq57", 4, 4, 2), ("nghean_nq57__lang-en", 2, 2, 2)]:
+        m = metrics(batch, slug)
+        assert (m["n_targets"], m["n_later"]) == (n, n_later) and m["n_later_scored"] >= scored, slug
+    html = (out / "kh347__lang-en.html").read_text(encoding="utf-8")
+    assert "Outlook to 2030" in html and "What would have to change" in html
+    assert "One indicator, two deadlines" in html and "2025: outcome" in html and "2030: forecast" in html
+    assert "The same indicator in other plans" in html and "Resolution 57-NQ/TW" in html
+    assert metrics(batch, "kh347__lang-en")["compare_as_of"] == 2024  # before the 2025 deadline
+    # Resolution 57's targets are all due in 2030: nothing to compare with a year earlier yet
+    assert metrics(batch, "nq57")["compare_as_of"] is None
+    assert metrics(batch, "kh347_inventory")["n_targets"] == 28
+    assert runs["kh347_pillar__pillar-digital_economy"]["status"] == "ok"
 
 
 def test_hindcast(batch) -> None:

@@ -126,7 +126,7 @@ def test_html_has_no_code_and_no_injected_cell(local_batch):
     assert "HIDDEN_REMOVE_CELL_OUTPUT" not in html  # remove-cell tag honoured
     assert "STDERR_WARNING_TEXT" not in html  # warnings stay in the .ipynb
     assert "data:image/png;base64," in html  # figures embedded
-    assert "Thông tin lần chạy / Run details" in html
+    assert "Thông tin lần chạy" in html and "Run details" not in html  # in the report's language
     html_b = (out / f"{SLUGS_B[0]}.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in html_b  # from the notebook's default lang
 
@@ -135,7 +135,7 @@ def test_html_has_no_code_and_no_injected_cell(local_batch):
 def test_failed_run_html_shows_note_not_banner(local_batch):
     _, out = local_batch
     html = (out / "failing.html").read_text(encoding="utf-8")
-    assert "Lần chạy này bị lỗi / This run failed" in html
+    assert "This run failed." in html  # the notebook has no lang: English
     assert "ValueError: boom 2" in html
     assert "papermill-error-cell" not in html and "An Exception was encountered" not in html
     assert "<title>Sau lỗi / After the failure</title>" in html  # first heading anywhere
@@ -145,11 +145,11 @@ def test_failed_run_html_shows_note_not_banner(local_batch):
 def test_index_lists_runs_with_resolving_links(local_batch):
     result, out = local_batch
     html = result.index_path.read_text(encoding="utf-8")
-    assert "Báo cáo / Reports" in html
+    assert "Báo cáo" in html and "Reports" in html  # both languages, one shown at a time
     parser = _Links()
     parser.feed(html)
     html_links = [h for h in parser.hrefs if h.endswith(".html")]
-    assert sorted(html_links) == sorted(f"{s}.html" for s in [SLUG_A, *SLUGS_B, "failing"])
+    assert set(html_links) == {f"{s}.html" for s in [SLUG_A, *SLUGS_B, "failing"]}
     for href in parser.hrefs:
         assert not href.startswith(("/", "http")), href
         if href.startswith("#"):  # the table of contents: an anchor of this page

@@ -1,0 +1,98 @@
+"""A target with two deadlines on one indicator (judged at the passed one, forecast at the later
+one), the scorecard's comparison year, and the outlook's words (dxlib/report/outlook.py), on the
+synthetic mini plan (tests/fixtures/mini) with a 2030 level added to G-1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dxlib.data import load_dataset
+from dxlib.engine.attainment import assess_dataset
+from dxlib.report import outlook
+
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
+G1_2030 = """  - id: G-1-2030
+    pillar: gov
+    text_vi: "Tỷ lệ hồ sơ trực tuyến năm 2030 đạt từ 80% trở lên"
+    text_en: "Online dossiers at least 80 % in 2030"
+    kind: share
+    comparator: ">="
+    value: 80
+    unit: "%"
+    deadline: 2030
+    indicator: online_rate
+  - id: G-2
+"""
+
+
+def two_deadlines(tmp_path: Path, value_2025: float):
+    """The mini plan with G-1-2030 (>= 80 % in 2030, on G-1's series) and a full-year 2025
+    value of G-1's series."""
+    text = (MINI / "targets.yaml").read_text(encoding="utf-8").replace("  - id: G-2\n", G1_2030, 1)
+    (tmp_path / "targets.yaml").write_text(text, encoding="utf-8")
+    row = f"tinh_a,online_rate,2025,{value_2025},%,https://example.org/s,T,2026-01-15,q,high,,\n"
+    obs = tmp_path / "observations.csv"
+    obs.write_text((MINI / "observations.csv").read_text(encoding="utf-8") + row, encoding="utf-8")
+    return load_dataset(tmp_path / "targets.yaml", [obs], MINI / "indicators.csv", MINI / "geos.csv")
+
+
+@pytest.mark.parametrize(("value_2025", "status_2025", "p_2025"), [(55.0, "achieved", 1.0),
+                                                                     (49.9, "not_achieved", 0.0)])
+def test_two_deadline_target_judged_for_2025_and_forecast_for_2030(tmp_path, value_2025, status_2025,
+                                                                     p_2025) -> None:
+    ds = two_deadlines(tmp_path, value_2025)
+    t = assess_dataset(ds).set_index("target_id")
+    # 2025: the observed deadline-year value decides (G-1 is ">= 50")
+    assert t.loc["G-1", "status"] == status_2025 and t.loc["G-1", "probability"] == p_2025
+    assert t.loc["G-1", "last_year"] == 2025 and t.loc["G-1", "last_value"] == value_2025
+    # 2030: the same series, forecast five years ahead from the same 2025 value
+    later = t.loc["G-1-2030"]
+    assert later["last_year"] == 2025 and later["last_value"] == value_2025
+    assert later["status"] in {"on_track", "at_risk", "off_track"}
+    assert 0.0 < later["probability"] < 1.0 and pd.notna(later["projected_median"])
+    assert later["required_growth"] > 0  # 80 % is above the 2025 value
+
+    side = outlook.deadlines_frame(assess_dataset(ds), ds, "en", now=outlook.data_year(ds))
+    assert list(side.columns) == ["Series", "2025: outcome", "2030: forecast"] and len(side) == 1
+    word = {"achieved": "Achieved", "not_achieved": "Not achieved"}[status_2025]
+    assert side.iloc[0]["2025: outcome"] == f"G-1 ≥ 50%: {word}"
+    assert side.iloc[0]["2030: forecast"].startswith("G-1-2030 ≥ 80%: ")
+    assert side.iloc[0]["2030: forecast"].endswith("%)")  # with its probability
+
+
+def test_passed_deadline_without_its_value_is_no_data(tmp_path) -> None:
+    ds = two_deadlines(tmp_path, 55.0)
+    a = assess_dataset(ds, as_of=2024)  # the 2025 value not yet known
+    side = outlook.deadlines_frame(a, ds, "vi", now=2025)  # ... but 2025 has passed
+    assert side.iloc[0]["Năm 2025: kết quả"].startswith("G-1 ≥ 50%: chưa có số liệu năm 2025")
+
+
+def test_compare_year() -> None:
+    # the year before the latest passed deadline; none when all are ahead; before as_of
+    assert outlook.compare_year([2025, 2030], now=2026) == 2024
+    assert outlook.compare_year([2030], now=2026) is None
+    assert outlook.compare_year([2025], now=2025) == 2024
+    assert outlook.compare_year([2025], now=2024, as_of=2024) == 2023
+    assert outlook.compare_year([2025, 2030], now=2026, as_of=2025) == 2024
+
+
+@pytest.mark.parametrize(("row", "start"), [
+    ({"n_obs": 0}, "Data first"),
+    ({"n_obs": 1, "last_year": 2024, "probability": float("nan")}, "More data first: one year only (2024)"),
+    ({"status": "met_early"}, "Already at this level; it has to hold until 2030"),
+    ({"required_growth": 5.0, "observed_growth": 6.0}, "Keeping the present pace (6.0%/yr)"),
+    # 12.0 / 3.0 = 4-fold
+    ({"required_growth": 12.0, "observed_growth": 3.0},
+     "The pace must rise 4.0-fold: from 3.0%/yr to 12.0%/yr"),
+    ({"required_growth": -5.0, "observed_growth": 2.0}, "The trend must turn"),  # a rank worsening
+    # a rank improving fast enough
+    ({"required_growth": -5.0, "observed_growth": -6.0}, "Keeping the present pace"),
+])
+def test_change_needed(row, start) -> None:
+    base = {"n_obs": 4, "last_year": 2025, "probability": 0.3, "status": "at_risk", "deadline": 2030,
+            "required_growth": float("nan"), "observed_growth": float("nan")}
+    assert outlook.change_needed({**base, **row}, "en").startswith(start)
+    assert outlook.change_needed({**base, **row}, "vi")  # a Vietnamese sentence too
