@@ -30,6 +30,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "indicator": ("Chuỗi số liệu", "Series"),
     "plan": ("Kế hoạch", "Plan"),
     "change": ("Điều cần thay đổi", "What would have to change"),
+    "trend": ("Tăng trưởng theo xu hướng (%/năm, khoảng 95%)", "Trend growth (%/yr, 95% interval)"),
     "outcome_column": ("Năm {year}: kết quả", "{year}: outcome"),
     "forecast_column": ("Năm {year}: dự báo", "{year}: forecast"),
     "no_data": ("chưa có số liệu", "no data"),
@@ -116,15 +117,30 @@ def _growth(x: Any, lang: str) -> str:
     return fmt.number(x, lang, 1) if pd.notna(x) and math.isfinite(float(x)) else fmt.MISSING
 
 
-def outlook_frame(assessment: pd.DataFrame, ds: Dataset, lang: str) -> pd.DataFrame:
+def _trend(row: Any, lang: str) -> str:
+    if row is None or pd.isna(row["trend_growth"]):
+        return fmt.MISSING
+    return (f"{_growth(row['trend_growth'], lang)} [{_growth(row['trend_low'], lang)}–"
+            f"{_growth(row['trend_high'], lang)}]")
+
+
+def outlook_frame(assessment: pd.DataFrame, ds: Dataset, lang: str,
+                  growth: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per target of ``assessment`` (the open ones, :func:`open_targets`): id (``*``
     for a stand-in series), the plan's words, the target, the deadline, the status, the
-    probability, the required and the observed growth (% a year) and :func:`change_needed`;
-    column names in ``lang``."""
+    probability, the required and the observed growth (% a year; observed: the CAGR of the
+    assessment) and :func:`change_needed`; column names in ``lang``. ``growth`` (optional; one
+    row per target_id with ``trend_growth``, ``trend_low``, ``trend_high`` in % a year, e.g. a
+    log-linear trend with its 95 % interval) adds the trend growth next to the observed one."""
     from dxlib.report import target_phrase
 
+    trends = growth.set_index("target_id") if growth is not None else None
     rows = []
     for _, r in assessment.iterrows():
+        trend = {}
+        if trends is not None:
+            t = trends.loc[r["target_id"]] if r["target_id"] in trends.index else None
+            trend = {_w("trend", lang): _trend(t, lang)}
         rows.append({
             i18n.label("target_id", lang): r["target_id"] + ("*" if r["proxy"] else ""),
             i18n.label("target", lang): i18n.target_text(ds.registry.targets, r["target_id"], lang),
@@ -134,6 +150,7 @@ def outlook_frame(assessment: pd.DataFrame, ds: Dataset, lang: str) -> pd.DataFr
             i18n.label("probability", lang): fmt.percent(r["probability"], lang),
             i18n.label("required_growth", lang): _growth(r["required_growth"], lang),
             i18n.label("observed_growth", lang): _growth(r["observed_growth"], lang),
+            **trend,
             _w("change", lang): change_needed(r, lang),
         })
     return pd.DataFrame(rows)

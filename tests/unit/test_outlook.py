@@ -96,3 +96,18 @@ def test_change_needed(row, start) -> None:
             "required_growth": float("nan"), "observed_growth": float("nan")}
     assert outlook.change_needed({**base, **row}, "en").startswith(start)
     assert outlook.change_needed({**base, **row}, "vi")  # a Vietnamese sentence too
+
+
+def test_outlook_frame_with_and_without_trend_growth(tmp_path) -> None:
+    ds = two_deadlines(tmp_path, 55.0)
+    a = assess_dataset(ds)
+    later = outlook.open_targets(a, outlook.data_year(ds))
+    assert list(later["target_id"]) == ["G-1-2030"]  # the mini plan's other targets are due in 2025
+    plain = outlook.outlook_frame(later, ds, "en")
+    assert "Trend growth (%/yr, 95% interval)" not in plain.columns
+    assert plain.set_index("ID").loc["G-1-2030", "Deadline"] == "2030"
+    growth = pd.DataFrame({"target_id": ["G-1-2030"], "trend_growth": [12.34], "trend_low": [5.0],
+                           "trend_high": [20.06]})
+    with_trend = outlook.outlook_frame(later, ds, "vi", growth).set_index("Mã")
+    # one decimal, Vietnamese decimal comma
+    assert with_trend.loc["G-1-2030", "Tăng trưởng theo xu hướng (%/năm, khoảng 95%)"] == "12,3 [5,0–20,1]"
