@@ -220,7 +220,8 @@ def test_rerun_resume_and_only(tmp_path) -> None:
     data = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert [r["origin"] for r in data["runs"]] == ["reused"] * 3
     assert data["summary"]["reused"] == 3
-    assert "dùng lại / reused" in (out / "index.html").read_text(encoding="utf-8")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "dùng lại (đầu vào không đổi)" in index and "reused (inputs unchanged)" in index
 
     # a changed parameter file re-runs that report only
     write(param_file, "n: 5\n")
