@@ -176,9 +176,11 @@ def test_scorecard_runs_on_another_plan(batch) -> None:
 
 def test_scorecards_of_the_2030_plans(batch) -> None:
     _, runs, out = batch
-    # targets, due in 2030, scored among those: data/README.md section 8 ("Coverage of the 2030
-    # targets", dx assess on the shipped data, December 2026); more data may only score more
-    for slug, n, n_later, scored in [("kh347__lang-en", 28, 14, 5), ("qd411", 19, 6, 3),
+    # targets, due in 2030, scored among those: `dx assess --targets data/targets/<plan>.yaml` on
+    # the shipped data at 3a24228 (data/README.md section 8 counts 5 and 3 scored for KH 347 and
+    # QĐ 411: SOC-2's account series was split at its 2024 definition break since, issue 11);
+    # more data may only score more
+    for slug, n, n_later, scored in [("kh347__lang-en", 28, 14, 4), ("qd411", 19, 6, 2),
                                      ("nq57", 4, 4, 2), ("nghean_nq57__lang-en", 2, 2, 2)]:
         m = metrics(batch, slug)
         assert (m["n_targets"], m["n_later"]) == (n, n_later) and m["n_later_scored"] >= scored, slug
