@@ -43,6 +43,10 @@ _WORDS: dict[str, tuple[str, str]] = {
             "Already at this level; it has to hold until {deadline}."),
     "keep": ("Giữ được tốc độ hiện nay ({observed}%/năm) là đủ; cần {required}%/năm.",
              "Keeping the present pace ({observed}%/yr) is enough; {required}%/yr is needed."),
+    "keep_slowing": ("Tốc độ đã đạt ({observed}%/năm) sẽ đủ nếu giữ được (cần {required}%/năm), nhưng dự báo "
+                     "cho rằng tốc độ sẽ chậm lại: xác suất đạt {p}.",
+                     "The pace so far ({observed}%/yr) would be enough if it lasted ({required}%/yr needed), "
+                     "but the forecast expects it to slow: probability {p}."),
     "faster": ("Tốc độ phải tăng gấp {factor} lần: từ {observed}%/năm lên {required}%/năm.",
                "The pace must rise {factor}-fold: from {observed}%/yr to {required}%/yr."),
     "reverse": ("Xu hướng phải đảo chiều: đang {observed}%/năm, cần {required}%/năm.",
@@ -91,7 +95,8 @@ def open_targets(assessment: pd.DataFrame, now: int | None) -> pd.DataFrame:
 
 def change_needed(row: pd.Series | dict, lang: str) -> str:
     """One sentence on what would have to change for a target to be met: collect data first
-    (no series, or one year), hold an already reached level, keep the observed pace, raise it
+    (no series, or one year), hold an already reached level, keep the observed pace (or: it
+    would do, but the forecast expects it to slow, when the status is not on track), raise it
     ``required / observed``-fold, or turn the trend. Growth in % a year (a rank's growth is
     negative when it improves)."""
     n_obs = int(row["n_obs"]) if pd.notna(row["n_obs"]) else 0
@@ -106,8 +111,10 @@ def change_needed(row: pd.Series | dict, lang: str) -> str:
         return _w("no_growth", lang)
     fields = {"required": fmt.number(req, lang, 1), "observed": fmt.number(obs, lang, 1)}
     ratio = obs / req
-    if ratio >= 1:
+    if ratio >= 1 and row["status"] in ("on_track", "met_early"):
         return _w("keep", lang, **fields)
+    if ratio >= 1:  # enough if it lasted, but the forecast (damped, bounded) expects it to slow
+        return _w("keep_slowing", lang, p=fmt.percent(row["probability"], lang), **fields)
     if ratio > 0:
         return _w("faster", lang, factor=fmt.number(1 / ratio, lang, 1), **fields)
     return _w("reverse", lang, **fields)

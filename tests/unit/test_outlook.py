@@ -83,13 +83,17 @@ def test_compare_year() -> None:
     ({"n_obs": 0}, "Data first"),
     ({"n_obs": 1, "last_year": 2024, "probability": float("nan")}, "More data first: one year only (2024)"),
     ({"status": "met_early"}, "Already at this level; it has to hold until 2030"),
-    ({"required_growth": 5.0, "observed_growth": 6.0}, "Keeping the present pace (6.0%/yr)"),
+    ({"required_growth": 5.0, "observed_growth": 6.0, "status": "on_track"},
+     "Keeping the present pace (6.0%/yr)"),
+    # fast enough so far, but the forecast (probability 0.3) expects it to slow
+    ({"required_growth": 5.0, "observed_growth": 6.0},
+     "The pace so far (6.0%/yr) would be enough if it lasted"),
     # 12.0 / 3.0 = 4-fold
     ({"required_growth": 12.0, "observed_growth": 3.0},
      "The pace must rise 4.0-fold: from 3.0%/yr to 12.0%/yr"),
     ({"required_growth": -5.0, "observed_growth": 2.0}, "The trend must turn"),  # a rank worsening
     # a rank improving fast enough
-    ({"required_growth": -5.0, "observed_growth": -6.0}, "Keeping the present pace"),
+    ({"required_growth": -5.0, "observed_growth": -6.0, "status": "on_track"}, "Keeping the present pace"),
 ])
 def test_change_needed(row, start) -> None:
     base = {"n_obs": 4, "last_year": 2025, "probability": 0.3, "status": "at_risk", "deadline": 2030,
