@@ -115,3 +115,23 @@ def test_outlook_frame_with_and_without_trend_growth(tmp_path) -> None:
     with_trend = outlook.outlook_frame(later, ds, "vi", growth).set_index("Mã")
     # one decimal, Vietnamese decimal comma
     assert with_trend.loc["G-1-2030", "Tăng trưởng theo xu hướng (%/năm, khoảng 95%)"] == "12,3 [5,0–20,1]"
+
+
+def test_outlook_frame_takes_the_trend_table_of_growth_frame(tmp_path) -> None:
+    """The notebook's wiring: growth_frame's log-linear trend (with its 95 % interval) fills the
+    outlook's trend column, next to the required growth."""
+    from dxlib.engine.analysis import target_series
+    from dxlib.engine.trend import growth_frame, trend_growth
+
+    ds = two_deadlines(tmp_path, 55.0)
+    later = outlook.open_targets(assess_dataset(ds), outlook.data_year(ds))
+    trends = growth_frame(ds, later)
+    frame = outlook.outlook_frame(later, ds, "en", trends).set_index("ID")
+    # the same trend computed directly on G-1-2030's series (tinh_a 2021-2025, five full years)
+    history = target_series(ds, "G-1-2030").history
+    assert len(history) == 5
+    tg = trend_growth(history)
+    assert tg.low < tg.growth < tg.high
+    expected = "{:.1f} [{:.1f}–{:.1f}]".format(100 * tg.growth, 100 * tg.low, 100 * tg.high)
+    assert frame.loc["G-1-2030", "Trend growth (%/yr, 95% interval)"] == expected
+    assert frame.loc["G-1-2030", "Required growth (%/yr)"] != "—"
