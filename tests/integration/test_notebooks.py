@@ -16,6 +16,8 @@ from dxlib.engine import evidence
 from dxlib.engine.attainment import assess_dataset
 from dxlib.engine.evaluation import backtest_summary, brier_score, hindcast, target_hindcast
 from dxlib.engine.reference import dataset_series
+from dxlib.engine.trend import growth_frame
+from dxlib.report import fmt
 
 pytestmark = pytest.mark.notebooks
 
@@ -177,15 +179,25 @@ def test_scorecard_runs_on_another_plan(batch) -> None:
 def test_scorecards_of_the_2030_plans(batch) -> None:
     _, runs, out = batch
     # targets, due in 2030, scored among those: `dx assess --targets data/targets/<plan>.yaml` on
-    # the shipped data at 3a24228 (data/README.md section 8 counts 5 and 3 scored for KH 347 and
-    # QĐ 411: SOC-2's account series was split at its 2024 definition break since, issue 11);
-    # more data may only score more
-    for slug, n, n_later, scored in [("kh347__lang-en", 28, 14, 4), ("qd411", 19, 6, 2),
-                                     ("nq57", 4, 4, 2), ("nghean_nq57__lang-en", 2, 2, 2)]:
+    # the shipped data (data/README.md section 8: 4 of 14 for KH 347 and 2 of 6 for QĐ 411, SOC-2's
+    # account series being split at its 2024 definition break, issue 11); more data may only score
+    # more. With a trend (3+ full years, not a rank; dxlib.engine.trend.growth_frame): KH 347's
+    # ECO-3-2030-lo/hi and QĐ 411's ECO-3-2030 (the e-commerce share, 10 years); the digital economy
+    # share has 2 years (2021, 2025), Resolution 57's other scored targets are ranks
+    for slug, n, n_later, scored, trend in [("kh347__lang-en", 28, 14, 4, 2), ("qd411", 19, 6, 2, 1),
+                                            ("nq57", 4, 4, 2, 0), ("nghean_nq57__lang-en", 2, 2, 2, 0)]:
         m = metrics(batch, slug)
         assert (m["n_targets"], m["n_later"]) == (n, n_later) and m["n_later_scored"] >= scored, slug
+        assert m["n_later_trend"] >= trend, slug
     html = (out / "kh347__lang-en.html").read_text(encoding="utf-8")
     assert "Outlook to 2030" in html and "What would have to change" in html
+    # the trend growth with its 95 % interval next to the required growth, as the library gives it
+    ds = load_dataset(targets=paths.DATA / "targets" / "nghean-kh347-2030.yaml")
+    a = assess_dataset(ds)
+    tg = growth_frame(ds, a[a["target_id"] == "ECO-3-2030-lo"]).iloc[0]
+    assert "Trend growth (%/yr, 95% interval)" in html
+    mid_low_high = (fmt.number(tg[c], "en", 1) for c in ("trend_growth", "trend_low", "trend_high"))
+    assert "{} [{}–{}]".format(*mid_low_high) in html
     assert "One indicator, two deadlines" in html and "2025: outcome" in html and "2030: forecast" in html
     assert "The same indicator in other plans" in html and "Resolution 57-NQ/TW" in html
     assert metrics(batch, "kh347__lang-en")["compare_as_of"] == 2024  # before the 2025 deadline

@@ -122,6 +122,7 @@ def test_outlook_frame_takes_the_trend_table_of_growth_frame(tmp_path) -> None:
     outlook's trend column, next to the required growth."""
     from dxlib.engine.analysis import target_series
     from dxlib.engine.trend import growth_frame, trend_growth
+    from dxlib.report import fmt
 
     ds = two_deadlines(tmp_path, 55.0)
     later = outlook.open_targets(assess_dataset(ds), outlook.data_year(ds))
@@ -132,6 +133,6 @@ def test_outlook_frame_takes_the_trend_table_of_growth_frame(tmp_path) -> None:
     assert len(history) == 5
     tg = trend_growth(history)
     assert tg.low < tg.growth < tg.high
-    expected = "{:.1f} [{:.1f}–{:.1f}]".format(100 * tg.growth, 100 * tg.low, 100 * tg.high)
+    expected = "{} [{}–{}]".format(*(fmt.number(100 * v, "en", 1) for v in (tg.growth, tg.low, tg.high)))
     assert frame.loc["G-1-2030", "Trend growth (%/yr, 95% interval)"] == expected
     assert frame.loc["G-1-2030", "Required growth (%/yr)"] != "—"
