@@ -23,10 +23,10 @@ from dxlib.report.fmt import LANGS, check_lang  # noqa: F401  (the language rule
 STATUS_WORDS: dict[str, tuple[str, str]] = {
     "achieved": ("Đã đạt", "Achieved"),
     "met_early": ("Đạt trước hạn", "Met early"),
-    "on_track": ("Đúng hướng", "On track"),
+    "on_track": ("Có khả năng đạt", "On track"),
     "at_risk": ("Có nguy cơ không đạt", "At risk"),
     "off_track": ("Khó đạt", "Off track"),
-    "not_achieved": ("Không đạt", "Not achieved"),
+    "not_achieved": ("Chưa đạt", "Not achieved"),
     "insufficient_data": ("Chưa đủ số liệu", "Insufficient data"),
     "qualitative": ("Định tính", "Qualitative"),
 }
@@ -47,11 +47,11 @@ STATUS_COLORS: dict[str, str] = {
 STATUS_ORDER: tuple[str, ...] = tuple(STATUS_WORDS)
 
 COVERAGE_WORDS: dict[str, tuple[str, str]] = {
-    "series": ("Có số liệu từ hai năm trở lên", "Series (2+ years)"),
-    "one_year": ("Chỉ có một năm", "One year only"),
-    "partial": ("Chỉ có số liệu chưa trọn năm", "Partial-year value only"),
+    "series": ("Có số liệu từ 2 năm trở lên", "Series (2+ years)"),
+    "one_year": ("Mới có số liệu 1 năm", "One year only"),
+    "partial": ("Mới có số liệu chưa trọn năm", "Partial-year value only"),
     "no_data": ("Chưa có số liệu", "No data yet"),
-    "unmapped": ("Chưa có chỉ số đo", "No series mapped"),
+    "unmapped": ("Chưa xác định chỉ số", "No series mapped"),
     "milestone": ("Mốc định tính", "Milestone"),
 }
 
@@ -60,53 +60,53 @@ LABELS: dict[str, tuple[str, str]] = {
     "target": ("Chỉ tiêu", "Target"),
     "target_id": ("Mã", "ID"),
     "pillar": ("Trụ cột", "Pillar"),
-    "indicator": ("Chỉ số đo", "Indicator"),
+    "indicator": ("Chỉ số", "Indicator"),
     "geo": ("Địa bàn", "Geography"),
-    "series_geo": ("Số liệu của địa bàn", "Data for"),
-    "status": ("Tình trạng", "Status"),
+    "series_geo": ("Phạm vi số liệu", "Data for"),
+    "status": ("Đánh giá", "Status"),
     "probability": ("Xác suất đạt", "Probability"),
-    "target_value": ("Mức cần đạt", "Target value"),
+    "target_value": ("Mức chỉ tiêu", "Target value"),
     "deadline": ("Thời hạn", "Deadline"),
-    "last_value": ("Giá trị gần nhất", "Latest value"),
+    "last_value": ("Số liệu gần nhất", "Latest value"),
     "last_year": ("Năm", "Year"),
     "n_obs": ("Số năm có số liệu", "Years observed"),
-    "projected": ("Dự báo tại thời hạn (khoảng 80%)", "Projected at deadline (80% range)"),
+    "projected": ("Dự báo đến thời hạn (khoảng 80%)", "Projected at deadline (80% range)"),
     "projected_median": ("Dự báo (trung vị)", "Projection (median)"),
-    "required_growth": ("Tăng trưởng cần thiết (%/năm)", "Required growth (%/yr)"),
-    "observed_growth": ("Tăng trưởng đã đạt (%/năm)", "Observed growth (%/yr)"),
-    "growth_ratio": ("Tỷ lệ đã đạt / cần thiết", "Observed / required"),
+    "required_growth": ("Tăng trưởng cần có (%/năm)", "Required growth (%/yr)"),
+    "observed_growth": ("Tăng trưởng thực tế (%/năm)", "Observed growth (%/yr)"),
+    "growth_ratio": ("Tỷ lệ thực tế / cần có", "Observed / required"),
     "note": ("Ghi chú", "Note"),
     "proxy": ("Số liệu thay thế", "Proxy series"),
     "years": ("Các năm có số liệu", "Years observed"),
     "n_sources": ("Số nguồn", "Sources"),
-    "coverage": ("Mức độ số liệu", "Data coverage"),
-    "owner": ("Đơn vị chủ trì", "Lead department"),
+    "coverage": ("Tình hình số liệu", "Data coverage"),
+    "owner": ("Cơ quan chủ trì", "Lead department"),
     "needed": ("Số liệu cần bổ sung", "Data needed"),
     "year": ("Năm", "Year"),
     "value": ("Giá trị", "Value"),
     "source": ("Nguồn", "Source"),
     "published": ("Ngày công bố", "Published"),
     "confidence": ("Độ tin cậy", "Confidence"),
-    "quote": ("Trích dẫn", "Quote"),
+    "quote": ("Trích dẫn nguyên văn", "Quote"),
     "n_values": ("Số giá trị", "Values"),
     "expected_met": ("Số chỉ tiêu dự kiến đạt", "Expected targets met"),
     "p_all_met": ("Xác suất đạt toàn bộ", "Probability all met"),
     "n_targets": ("Số chỉ tiêu", "Targets"),
-    "n_scored": ("Số chỉ tiêu tính được xác suất", "With a probability"),
-    "status_then": ("Tình trạng khi đó", "Status then"),
-    "probability_then": ("Xác suất khi đó", "Probability then"),
-    "status_now": ("Kết quả", "Outcome"),
+    "n_scored": ("Số chỉ tiêu có xác suất", "With a probability"),
+    "status_then": ("Đánh giá khi đó", "Status then"),
+    "probability_then": ("Xác suất đạt khi đó", "Probability then"),
+    "status_now": ("Kết quả thực tế", "Outcome"),
     "observed": ("Thực tế", "Observed"),
     "median": ("Dự báo (trung vị)", "Forecast (median)"),
     "interval_80": ("Khoảng 80%", "80% range"),
-    "inside_80": ("Trong khoảng 80%?", "Inside the 80% range?"),
+    "inside_80": ("Nằm trong khoảng 80%?", "Inside the 80% range?"),
     "history": ("Số liệu đã công bố", "Published values"),
     "forecast": ("Dự báo", "Forecast"),
     "band_80": ("Khoảng dự báo 80%", "80% forecast range"),
     "band_95": ("Khoảng dự báo 95%", "95% forecast range"),
     "target_line": ("Mức chỉ tiêu", "Target"),
     "scenario": ("Kịch bản", "Scenario"),
-    "growth": ("Tăng trưởng (%/năm)", "Growth (%/yr)"),
+    "growth": ("Tốc độ tăng (%/năm)", "Growth (%/yr)"),
     "nominal": ("Khoảng dự báo", "Forecast range"),
     "empirical": ("Tỷ lệ giá trị thực tế nằm trong khoảng", "Share of outcomes inside"),
     "history_length": ("Độ dài chuỗi (số năm)", "History length (years)"),
@@ -119,46 +119,46 @@ LABELS: dict[str, tuple[str, str]] = {
     "all_data": ("toàn bộ số liệu", "all data"),
     "year_from": ("Từ năm", "From"),
     "origin_year": ("Năm lập dự báo", "Forecast made in"),
-    "q_0.1": ("Cận dưới 80%", "80% low"),
-    "q_0.9": ("Cận trên 80%", "80% high"),
+    "q_0.1": ("Cận dưới khoảng 80%", "80% low"),
+    "q_0.9": ("Cận trên khoảng 80%", "80% high"),
     "share_from": ("Tỷ trọng năm trước (%)", "Share the year before (%)"),
     "share": ("Tỷ trọng (%)", "Share (%)"),
-    "total_growth": ("Tăng trưởng bán lẻ (%/năm)", "Retail growth (%/yr)"),
+    "total_growth": ("Tăng trưởng tổng mức bán lẻ (%/năm)", "Retail growth (%/yr)"),
     "numerator_growth": ("Tăng trưởng TMĐT (%/năm)", "E-commerce growth (%/yr)"),
     "share_growth": ("Tăng trưởng tỷ trọng (%/năm)", "Share growth (%/yr)"),
-    "outcome": ("Kết quả", "Outcome"),
+    "outcome": ("Kết quả thực tế", "Outcome"),
     "method": ("Phương pháp", "Method"),
-    "smape": ("sMAPE", "sMAPE"),
-    "coverage_80": ("Tỷ lệ nằm trong khoảng 80%", "Inside the 80% range"),
-    "coverage_95": ("Tỷ lệ nằm trong khoảng 95%", "Inside the 95% range"),
+    "smape": ("Sai số bình quân (sMAPE, %)", "sMAPE"),
+    "coverage_80": ("Tỷ lệ giá trị thực tế nằm trong khoảng 80%", "Inside the 80% range"),
+    "coverage_95": ("Tỷ lệ giá trị thực tế nằm trong khoảng 95%", "Inside the 95% range"),
     "inside_80_share": ("Tỷ lệ giá trị thực tế nằm trong khoảng 80%",
                         "Share of outcomes inside the 80% range"),
     "trend_growth": ("Tăng trưởng theo xu hướng (%/năm)", "Trend growth (%/yr)"),
     "interval_95": ("Khoảng tin cậy 95%", "95% interval"),
     "growth_kind": ("Cách tính", "Measure"),
-    "growth_cagr": ("Bình quân đã đạt (từ năm đầu đến năm cuối)", "Observed average (first to last year)"),
-    "growth_trend": ("Theo đường xu hướng (mọi năm)", "Trend line (every year)"),
-    "growth_required": ("Cần thiết để đạt chỉ tiêu", "Required to meet the target"),
-    "m3_coverage_80": ("Nằm trong khoảng 80% ở cuộc thi M3 (chuỗi 6 năm)",
+    "growth_cagr": ("Bình quân thực tế (từ năm đầu đến năm cuối)", "Observed average (first to last year)"),
+    "growth_trend": ("Theo đường xu hướng (tất cả các năm)", "Trend line (every year)"),
+    "growth_required": ("Cần có để đạt chỉ tiêu", "Required to meet the target"),
+    "m3_coverage_80": ("Tỷ lệ nằm trong khoảng 80% tại cuộc thi M3 (chuỗi 6 năm)",
                        "Inside the 80% range in the M3 competition (6-year series)"),
     "m3_source": ("Cuộc thi M3, chuỗi 6 năm", "M3 competition, 6-year series"),
     "shipped_source": ("Số liệu của báo cáo ({n} chuỗi)", "This report's data ({n} series)"),
     # chart titles (a notebook may pass its own)
-    "chart_status_by_pillar": ("Tình trạng các chỉ tiêu theo trụ cột", "Targets by status and pillar"),
+    "chart_status_by_pillar": ("Kết quả đánh giá chỉ tiêu theo trụ cột", "Targets by status and pillar"),
     "chart_probability": ("Xác suất đạt từng chỉ tiêu", "Probability of meeting each target"),
     "chart_coverage": ("Số giá trị đã công bố theo chỉ số và năm", "Published values by indicator and year"),
     "chart_fan": ("Số liệu đã công bố và dự báo", "Published values and forecast"),
     "chart_coverage_rate": ("Tỷ lệ giá trị thực tế nằm trong khoảng dự báo, theo độ dài chuỗi",
                             "Share of outcomes inside the forecast ranges, by history length"),
-    "chart_intervals": ("Dự báo khi đó và giá trị thực tế", "Forecasts then and what was observed"),
-    "chart_scenarios": ("Các kịch bản", "Scenarios"),
+    "chart_intervals": ("Dự báo lập khi đó và giá trị thực tế", "Forecasts then and what was observed"),
+    "chart_scenarios": ("Các kịch bản tăng trưởng", "Scenarios"),
     "chart_pit": ("Giá trị thực tế rơi vào đâu trong phân phối dự báo",
                   "Where outcomes fell within their forecast distributions"),
     "chart_comparison": ("Tỷ lệ giá trị thực tế nằm trong khoảng 80%, theo phương pháp",
                          "Outcomes inside the 80% ranges, by method"),
     "pit_axis": ("Vị trí của giá trị thực tế trong phân phối dự báo (0% = thấp hơn mọi giá trị dự báo)",
                  "Position of the outcome in its forecast distribution (0% = below all of it)"),
-    "pit_ideal": ("Mức đều: dự báo được hiệu chỉnh tốt", "Even level: well-calibrated forecasts"),
+    "pit_ideal": ("Mức đều: xác suất khớp với thực tế", "Even level: well-calibrated forecasts"),
 }
 
 #: units of the catalogue and the registry in Vietnamese (English: as written in the data)
@@ -170,7 +170,7 @@ UNIT_WORDS_VI: dict[str, str] = {
 }
 
 CONFIDENCE_WORDS: dict[str, tuple[str, str]] = {
-    "high": ("cao", "high"), "medium": ("trung bình", "medium"), "low": ("thấp", "low"),
+    "high": ("Cao", "High"), "medium": ("Trung bình", "Medium"), "low": ("Thấp", "Low"),
 }
 
 
@@ -191,75 +191,78 @@ def unit_word(unit: str | None, lang: str) -> str:
 
 
 def confidence_word(grade: str, lang: str) -> str:
-    """high / medium / low in the report's language."""
+    """high / medium / low in the report's language, capitalised for a table cell."""
     return _pick(CONFIDENCE_WORDS[grade], lang) if grade in CONFIDENCE_WORDS else grade
 
 
 #: the notes of :func:`dxlib.engine.attainment.assess_dataset`, by code: (Vietnamese, English),
 #: ``{fields}`` filled from the note's arguments (years as written, other numbers by fmt.number)
 NOTE_WORDS: dict[str, tuple[str, str]] = {
-    "milestone_evidence": ("mốc định tính; số giá trị minh chứng: {n}", "milestone; evidence values: {n}"),
+    "milestone_evidence": ("mốc định tính; có {n} số liệu minh chứng", "milestone; evidence values: {n}"),
     "milestone_no_evidence": ("mốc định tính; chưa có minh chứng", "milestone; no evidence yet"),
-    "no_series": ("chỉ tiêu này chưa có chỉ số đo", "no series mapped to this target"),
+    "no_series": ("chưa xác định chỉ số để đo chỉ tiêu này", "no series mapped to this target"),
     "no_full_year": ("chưa có số liệu trọn năm", "no full-year observation"),
-    "no_full_year_partial": ("chưa có số liệu trọn năm (chỉ có số liệu chưa trọn năm)",
+    "no_full_year_partial": ("chưa có số liệu trọn năm (mới có số liệu chưa trọn năm)",
                              "no full-year observation (only a partial-year value)"),
     "none_by_deadline": (
-        "không có số liệu đến năm thời hạn {deadline} (năm đầu tiên có số liệu: {first_year})",
+        "không có số liệu đến thời hạn (năm {deadline}); số liệu sớm nhất là năm {first_year}",
         "no observation up to the deadline {deadline} (first: {first_year})"),
-    "at_bound": ("{value} được tính là đạt {bound}: chênh lệch không quá 0,5% độ rộng thang đo",
+    "at_bound": ("{value} được tính là đạt mức {bound} vì chênh lệch không quá 0,5% độ rộng thang "
+                 "đo (quy tắc làm tròn)",
                  "{value} counts as {bound}: within 0.5% of the range of the bound"),
     "met_holds": ("đã đạt từ năm {met_year}; xác suất là khả năng vẫn giữ được mức này vào năm {deadline}",
                   "met in {met_year}; probability = chance it still holds in {deadline}"),
     "met_one_observation": (
-        "đã đạt từ năm {met_year}; chỉ có một năm số liệu nên chưa ước tính được khả năng giữ mức này",
+        "đã đạt từ năm {met_year}; mới có số liệu 1 năm nên chưa ước tính được khả năng giữ được mức này",
         "met in {met_year}; one observation, so the chance it holds is not estimated"),
-    "one_observation": ("chỉ có một năm số liệu: chưa xác định được xu hướng nên không tính xác suất",
+    "one_observation": ("mới có số liệu 1 năm, chưa xác định được xu hướng nên không tính xác suất",
                         "one observation: no trend, no probability"),
     "no_forecast": ("không lập được dự báo", "no forecast could be made"),
-    "growth_needs_two_years": ("cần ít nhất hai năm số liệu và một dự báo để tính tăng trưởng",
+    "growth_needs_two_years": ("cần số liệu ít nhất 2 năm và có dự báo mới tính được tốc độ tăng trưởng",
                                "growth needs two years of the series and a forecast"),
-    "no_deadline_forecast": ("không có dự báo cho năm thời hạn", "no forecast of the deadline year"),
-    "ratio_no_data": ("tử số hoặc mẫu số chưa có số liệu", "numerator or denominator has no data"),
-    "ratio_no_common_year": ("không có năm nào có cả tử số và mẫu số",
+    "no_deadline_forecast": ("không có dự báo cho năm đến hạn", "no forecast of the deadline year"),
+    "ratio_no_data": ("tử số hoặc mẫu số của tỷ lệ chưa có số liệu", "numerator or denominator has no data"),
+    "ratio_no_common_year": ("không có năm nào có số liệu của cả tử số và mẫu số",
                              "no year with both numerator and denominator"),
-    "ratio_too_short": ("tử số và mẫu số cần ít nhất hai năm số liệu",
+    "ratio_too_short": ("tử số và mẫu số đều cần số liệu ít nhất 2 năm",
                         "numerator and denominator need 2+ years each"),
-    "ratio_zero_denominator": ("mẫu số bằng 0 vào năm {first_year}: tỷ số không xác định",
+    "ratio_zero_denominator": ("mẫu số bằng 0 vào năm {first_year} nên không tính được tỷ lệ",
                                "the denominator is 0 in {first_year}: the ratio is undefined"),
     # bounds and definition breaks (dxlib.engine.censoring)
-    "bound_lower": ("giá trị năm {year} chỉ biết là từ {value} trở lên",
+    "bound_lower": ("số liệu năm {year} chỉ cho biết là từ {value} trở lên",
                     "the {year} value is only known to be at least {value}"),
-    "bound_upper": ("giá trị năm {year} chỉ biết là không quá {value}",
+    "bound_upper": ("số liệu năm {year} chỉ cho biết là không quá {value}",
                     "the {year} value is only known to be at most {value}"),
-    "rests_on_bound": ("trạng thái dựa trên một giá trị cận (không phải số chính xác)",
+    "rests_on_bound": ("kết quả đánh giá dựa trên số liệu ghi 'trên'/'dưới' một mức, không phải số chính xác",
                        "the status rests on a bound, not an exact value"),
-    "met_on_bound": ("đạt từ năm {met_year}, dựa trên một giá trị cận",
+    "met_on_bound": ("đã đạt từ năm {met_year}, dựa trên số liệu ghi 'trên'/'dưới' một mức",
                      "met in {met_year}, resting on a bound"),
     "growth_range": ("tăng trưởng {from_year}–{year} theo số liệu: từ {low}% đến {high}%/năm",
                      "growth {from_year}–{year} from the observations: {low}% to {high}% a year"),
-    "growth_at_least": ("tăng trưởng {from_year}–{year} theo số liệu: ít nhất {low}%/năm",
+    "growth_at_least": ("tăng trưởng {from_year}–{year} theo số liệu: tối thiểu {low}%/năm",
                         "growth {from_year}–{year} from the observations: at least {low}% a year"),
-    "growth_at_most": ("tăng trưởng {from_year}–{year} theo số liệu: nhiều nhất {high}%/năm",
+    "growth_at_most": ("tăng trưởng {from_year}–{year} theo số liệu: tối đa {high}%/năm",
                        "growth {from_year}–{year} from the observations: at most {high}% a year"),
-    "growth_unknown": ("không tính được tăng trưởng {from_year}–{year} từ các giá trị cận",
+    "growth_unknown": ("không tính được tăng trưởng {from_year}–{year} vì số liệu chỉ ghi "
+                       "'trên'/'dưới' một mức",
                        "growth {from_year}–{year} cannot be told from the bounds"),
     "bound_conditioned": (
-        "xác suất theo xu hướng của {n} giá trị chính xác, chỉ giữ {kept}/{total} đường mô phỏng "
-        "phù hợp với các giá trị cận",
+        "xác suất tính theo xu hướng của {n} số liệu chính xác, chỉ giữ {kept}/{total} phương án mô "
+        "phỏng khớp với các số liệu ghi 'trên'/'dưới' một mức",
         "probability from the trend of the {n} exact values, kept to the {kept} of {total} "
         "sample paths that respect the bounds"),
-    "bound_disagree": ("xu hướng của các giá trị chính xác mâu thuẫn với các giá trị cận: không "
-                       "tính xác suất",
+    "bound_disagree": ("xu hướng của các số liệu chính xác mâu thuẫn với số liệu ghi 'trên'/'dưới' "
+                       "một mức nên không tính xác suất",
                        "the trend of the exact values and the bounds disagree: no probability"),
-    "bound_no_trend": ("quá ít giá trị chính xác để có xu hướng: không tính xác suất",
+    "bound_no_trend": ("quá ít số liệu chính xác để xác định xu hướng nên không tính xác suất",
                        "too few exact values for a trend: no probability"),
-    "holds_not_estimated": ("chưa ước tính khả năng giữ được", "chance it holds not estimated"),
+    "holds_not_estimated": ("chưa ước tính được khả năng giữ được mức đã đạt",
+                            "chance it holds not estimated"),
     "definition_break_one": (
-        "giá trị năm {year} theo định nghĩa khác không được nối vào xu hướng",
+        "số liệu năm {year} tính theo định nghĩa khác nên không được nối vào chuỗi xu hướng",
         "the {year} value, under another definition, is not joined into the trend"),
     "definition_break": (
-        "{n} giá trị trước đây ({first}–{last}) theo định nghĩa khác không được nối vào xu hướng",
+        "{n} số liệu các năm {first}–{last} tính theo định nghĩa khác nên không được nối vào chuỗi xu hướng",
         "{n} earlier values ({first}–{last}) under another definition not joined into the trend"),
 }
 
@@ -287,13 +290,13 @@ def note_text(notes: Iterable[Any] | None, lang: str) -> str:
 
 #: what a department still has to publish for a target, by coverage (Vietnamese, English)
 NEEDED_WORDS: dict[str, tuple[str, str]] = {
-    "one_year": ("Thêm số liệu các năm {first}–{last} (hiện chỉ có {years})",
+    "one_year": ("Số liệu các năm còn lại trong giai đoạn {first}–{last} (hiện mới có năm {years})",
                  "More years {first}–{last} (only {years} so far)"),
-    "partial": ("Số liệu trọn năm {first}–{last} (hiện chỉ có số liệu chưa trọn năm)",
+    "partial": ("Số liệu trọn năm giai đoạn {first}–{last} (hiện mới có số liệu chưa trọn năm)",
                 "Full-year values {first}–{last} (only a partial-year value so far)"),
-    "no_data": ("Số liệu hằng năm {first}–{last} của chỉ số đã chọn",
+    "no_data": ("Số liệu hằng năm giai đoạn {first}–{last} của chỉ số đã xác định",
                 "Yearly values {first}–{last} of the chosen indicator"),
-    "unmapped": ("Một chỉ số đo phù hợp và số liệu hằng năm {first}–{last} của chỉ số đó",
+    "unmapped": ("Xác định chỉ số phù hợp và số liệu hằng năm giai đoạn {first}–{last} của chỉ số đó",
                  "A fitting indicator and its yearly values {first}–{last}"),
 }
 
@@ -309,7 +312,7 @@ HISTORY_WORDS_VI: dict[str, str] = {"full": "toàn bộ chuỗi"}
 #: the benchmark's method names (as in m3_benchmark.json) in words: (Vietnamese, English)
 METHOD_WORDS: dict[str, tuple[str, str]] = {
     "dxlib default": ("Phương pháp của báo cáo (dxlib)", "This report's method (dxlib)"),
-    "statsmodels ETS A,Ad,N": ("Làm trơn hàm mũ, xu hướng giảm dần (statsmodels)",
+    "statsmodels ETS A,Ad,N": ("San bằng mũ, xu hướng tắt dần (statsmodels)",
                                "Exponential smoothing with a damped trend (statsmodels)"),
     "statsmodels Theta": ("Phương pháp Theta (statsmodels)", "Theta method (statsmodels)"),
 }
@@ -332,7 +335,7 @@ def method_word(method: str, lang: str) -> str:
 
 
 def status_word(status: str, lang: str) -> str:
-    """The status word a planner reads ("Đúng hướng" / "On track")."""
+    """The status word a planner reads ("Có khả năng đạt" / "On track")."""
     return _pick(STATUS_WORDS[status], lang)
 
 

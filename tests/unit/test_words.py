@@ -31,7 +31,7 @@ def test_notes_are_worded_from_their_codes_in_both_languages() -> None:
     two = (note("at_bound", value=99.97, bound=100.0), note("met_one_observation", met_year=2024))
     assert note_text(two, "en") == ("99.97 counts as 100: within 0.5% of the range of the bound; "
                                     "met in 2024; one observation, so the chance it holds is not estimated")
-    assert note_text(two, "vi").startswith("99,97 được tính là đạt 100: ")
+    assert note_text(two, "vi").startswith("99,97 được tính là đạt mức 100 vì ")
     assert note_text(None, "vi") == "" and note_text(float("nan"), "en") == ""
 
 
