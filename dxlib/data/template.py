@@ -16,45 +16,45 @@ from dxlib.data.observations import TEMPLATE_COLUMNS
 from dxlib.fileio import atomic_write_bytes
 
 HEADERS_VI = {
-    "geo": "Địa bàn", "indicator": "Mã chỉ tiêu", "year": "Năm", "value": "Giá trị",
+    "geo": "Địa bàn", "indicator": "Mã chỉ số", "year": "Năm", "value": "Giá trị",
     "unit": "Đơn vị", "source_url": "Địa chỉ nguồn", "source_title": "Tên nguồn",
     "published": "Ngày công bố", "quote": "Trích dẫn nguyên văn", "confidence": "Độ tin cậy",
     "as_of": "Số liệu tính đến ngày", "note": "Ghi chú",
     "bound": "Cận (lower: 'trên/hơn', upper: 'gần/dưới')", "definition": "Định nghĩa",
-    "targets": "Mục tiêu", "department": "Cơ quan chủ trì",
+    "targets": "Chỉ tiêu liên quan", "department": "Cơ quan chủ trì",
 }
 
 INSTRUCTIONS = [
     ("Hướng dẫn", "Instructions"),
-    ("Mỗi dòng của trang 'Số liệu - Data' là một giá trị đã công bố của một chỉ tiêu trong một năm.",
+    ("Mỗi dòng của trang 'Số liệu - Data' là một số liệu đã công bố của một chỉ số trong một năm.",
      "Each row of the 'Số liệu - Data' sheet is one published value of one indicator in one year."),
-    ("Điền 'Giá trị' bằng số, dấu chấm là dấu thập phân (85.75), không dùng dấu phân cách hàng "
-     "nghìn (3000).",
+    ("Cột 'Giá trị' ghi bằng số, dùng dấu chấm làm dấu thập phân (85.75), không dùng dấu phân cách "
+     "hàng nghìn (3000).",
      "Write 'value' as a number with a dot for decimals (85.75) and no thousands separator (3000)."),
     ("Bắt buộc ghi nguồn: địa chỉ (http...), tên văn bản/bài viết, ngày công bố và câu trích dẫn "
-     "nguyên văn có con số.",
+     "nguyên văn có chứa con số.",
      "A source is required: its address (http...), title, publication date and a verbatim quote "
      "containing the number."),
-    ("Độ tin cậy: high (số liệu chính thức), medium (nguồn thứ cấp, số làm tròn), low (không rõ "
+    ("Độ tin cậy: high (số liệu chính thức), medium (nguồn thứ cấp, số đã làm tròn), low (không rõ "
      "năm hoặc phạm vi).",
      "Confidence: high (official figure), medium (secondary source, rounded), low (year or scope "
      "unclear)."),
-    ("Số liệu chưa hết năm (ví dụ 'đến 6/8/2025'): ghi ngày vào cột 'Số liệu tính đến ngày' "
-     "(YYYY-MM-DD).",
+    ("Số liệu chưa trọn năm (ví dụ 'đến ngày 6/8/2025'): ghi ngày vào cột 'Số liệu tính đến ngày' "
+     "theo dạng năm-tháng-ngày (2025-08-06).",
      "Partial-year figures (e.g. 'as of 6 Aug 2025'): put the date in 'as_of' (YYYY-MM-DD)."),
-    ("Dòng để trống được bỏ qua: đó là số liệu còn thiếu.",
+    ("Dòng để trống sẽ được bỏ qua (coi là số liệu còn thiếu).",
      "Rows left blank are skipped: they are data still missing."),
-    ("Số liệu ghi 'trên', 'hơn', 'vượt' (ví dụ 'vượt 25 tỷ USD'): ghi 25 và 'lower' vào cột "
-     "'Cận'; 'gần', 'dưới': 'upper'.",
+    ("Số liệu ghi 'trên', 'hơn', 'vượt' (ví dụ 'vượt 25 tỷ USD'): ghi 25 vào cột 'Giá trị' và "
+     "'lower' vào cột 'Cận'; số liệu ghi 'gần', 'dưới': ghi 'upper'.",
      "Figures stated as 'over', 'more than' (e.g. 'over 25 bn USD'): write 25 and 'lower' in "
      "'bound'; 'nearly', 'under': 'upper'."),
-    ("Khi cách tính chỉ tiêu thay đổi, ghi tên ngắn của cách tính mới vào cột 'Định nghĩa': "
+    ("Khi cách tính chỉ số thay đổi, ghi tên ngắn của cách tính mới vào cột 'Định nghĩa': "
      "số liệu theo các cách tính khác nhau không được nối thành một chuỗi.",
      "When the way an indicator is counted changes, put a short name of the new definition in "
      "'definition': values under different definitions are never joined into one trend."),
-    ("Cột 'Mục tiêu' và 'Cơ quan chủ trì' chỉ để tham khảo, không phải số liệu.",
+    ("Cột 'Chỉ tiêu liên quan' và 'Cơ quan chủ trì' chỉ để tham khảo, không phải số liệu.",
      "The columns 'targets' and 'department' are for reference only, not data."),
-    ("Kiểm tra: dx validate --add-observations <tệp này>.xlsx",
+    ("Kiểm tra tệp: dx validate --add-observations <tệp này>.xlsx",
      "Check: dx validate --add-observations <this file>.xlsx"),
 ]
 
@@ -142,9 +142,9 @@ def write_template(reg: TargetRegistry, indicators: pd.DataFrame, output: str | 
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
-    cat = wb.create_sheet("Chỉ tiêu - Indicators")
+    cat = wb.create_sheet("Chỉ số - Indicators")
     cat.append(["Mã | indicator", "Tên | name_vi", "Name | name_en", "Đơn vị | unit",
-                "Loại | kind", "Cận dưới | lower", "Cận trên | upper", "Mục tiêu | targets",
+                "Loại | kind", "Cận dưới | lower", "Cận trên | upper", "Chỉ tiêu liên quan | targets",
                 "Cơ quan chủ trì | department", "Định nghĩa | definition"])
     for owner, ind, tids in target_measures(reg):
         r = indicators.loc[ind]

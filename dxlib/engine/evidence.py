@@ -22,11 +22,11 @@ from dxlib.model import STAND_IN_GRADES, TargetRegistry, target_grade
 _WORDS = {
     "proxy_geography": {
         "en": "{where} trend, not {plan_geo}'s figure: {name}",
-        "vi": "xu hướng {where}, không phải số liệu của {plan_geo}: {name}",
+        "vi": "số liệu {where}, không phải số liệu của {plan_geo}: {name}",
     },
     "proxy_measure": {
         "en": "a related measure, not the plan's own: {name}",
-        "vi": "chỉ số liên quan, không phải chỉ số của kế hoạch: {name}",
+        "vi": "chỉ số liên quan, không phải chỉ số kế hoạch đặt ra: {name}",
     },
     "none": {"en": "no observation of the target's measure yet",
              "vi": "chưa có số liệu của chỉ số này"},
@@ -120,7 +120,7 @@ def headline_counts(assessment: pd.DataFrame) -> str:
 
 
 #: the column heading of the evidence words in report tables (vi, en)
-EVIDENCE_LABEL: dict[str, str] = {"vi": "Bằng chứng", "en": "Evidence"}
+EVIDENCE_LABEL: dict[str, str] = {"vi": "Cơ sở đánh giá", "en": "Evidence"}
 
 
 def stand_in_sentence(assessment: pd.DataFrame, indicators: pd.DataFrame,
@@ -133,8 +133,8 @@ def stand_in_sentence(assessment: pd.DataFrame, indicators: pd.DataFrame,
         return ""
     parts = [f"{r['target_id']} ({evidence_words(r, indicators, geos, plan_geo, lang)})"
              for r in apart.to_dict("records")]
-    head = {"vi": f"{len(apart)} chỉ tiêu chỉ có số liệu thay thế và không được tính vào các "
-                  "con số trên: ",
+    head = {"vi": f"{len(apart)} chỉ tiêu mới có số liệu thay thế nên không được tính vào các số "
+                  "trên: ",
             "en": f"{len(apart)} targets have only stand-in evidence and are not counted in the "
                   "figures above: "}[lang]
     return head + "; ".join(parts) + "."

@@ -238,7 +238,7 @@ def sources_table(observations: pd.DataFrame, lang: str, limit: int | None = Non
         frame = frame.head(limit)
     out = pd.DataFrame({
         i18n.label("source", lang): frame["source_title"],
-        "URL": frame["source_url"],
+        i18n.label("source_url", lang): frame["source_url"],
         i18n.label("published", lang): [fmt.date(d, lang) for d in frame["published"]],
         i18n.label("n_values", lang): frame["n"],
         i18n.label("confidence", lang): frame["confidence"],

@@ -20,9 +20,9 @@ from dxlib.report import words as i18n
 
 #: labels of the columns :mod:`dxlib.report.words` does not have (vi, en)
 LABELS: dict[str, tuple[str, str]] = {
-    "derivation": ("Cách tính", "Derivation"),
+    "derivation": ("Cách tính từ nguồn", "Derivation"),
     "definition": ("Định nghĩa", "Definition"),
-    "partial_to": ("số liệu đến {date}", "to {date}"),
+    "partial_to": ("số liệu đến ngày {date}", "to {date}"),
 }
 
 _DERIVED = re.compile(r"((?:derived|converted)\b[^;]*)", re.IGNORECASE)

@@ -128,18 +128,27 @@ def published(x: Any, lang: str) -> str:
 
 
 def date(d: Any, lang: str) -> str:
-    """A calendar date in the language's long form: "30 tháng 6, 2024" / "June 30, 2024"; text
-    that is not a date is returned as given."""
+    """A calendar date as the language's official documents write it: "30/6/2024" (Vietnamese
+    administrative style, day/month/year without leading zeros) / "June 30, 2024"; a month given
+    as "2025-03": "3/2025" / "March 2025"; text that is not a date is returned as given."""
     check_lang(lang)
     if missing(d):
         return MISSING
     if isinstance(d, str):
+        text = d.strip()
+        if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() \
+                and 1 <= int(text[5:]) <= 12:
+            month = _dt.date(int(text[:4]), int(text[5:]), 1)
+            return (f"{month.month}/{month.year}" if lang == "vi"
+                    else format_date(month, format="MMMM y", locale=lang))
         try:
-            d = _dt.date.fromisoformat(d[:10])
+            d = _dt.date.fromisoformat(text[:10])
         except ValueError:
             return d
     if isinstance(d, _dt.datetime | pd.Timestamp):
         d = d.date()
+    if lang == "vi":
+        return f"{d.day}/{d.month}/{d.year}"
     return format_date(d, format="long", locale=lang)
 
 

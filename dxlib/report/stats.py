@@ -15,9 +15,9 @@ from dxlib.report import words as i18n
 #: why a trend is not estimated, by :class:`dxlib.engine.trend.TrendGrowth` reason
 REASON_WORDS: dict[str, tuple[str, str]] = {
     "thin": ("Chưa đủ 3 năm số liệu để ước lượng xu hướng", "Fewer than 3 years: no trend estimated"),
-    "non_positive": ("Có giá trị bằng 0 hoặc âm: không ước lượng theo tỷ lệ",
+    "non_positive": ("Có giá trị bằng 0 hoặc âm nên không tính tốc độ tăng trưởng",
                      "A value at or below 0: no growth rate"),
-    "rank": ("Thứ hạng: không tính tăng trưởng", "A rank: no growth rate"),
+    "rank": ("Chỉ số thứ hạng: không tính tốc độ tăng trưởng", "A rank: no growth rate"),
 }
 
 

@@ -85,6 +85,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "year": ("Năm", "Year"),
     "value": ("Giá trị", "Value"),
     "source": ("Nguồn", "Source"),
+    "source_url": ("Địa chỉ", "URL"),
     "published": ("Ngày công bố", "Published"),
     "confidence": ("Độ tin cậy", "Confidence"),
     "quote": ("Trích dẫn nguyên văn", "Quote"),

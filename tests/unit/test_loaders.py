@@ -92,7 +92,7 @@ def test_template_round_trip(tmp_path: Path) -> None:
     # retail_sales, trainees -> 6 pairs x 2020..2025
     assert n == 6 * 6
     sheets = pd.read_excel(out, sheet_name=None, dtype=str)
-    assert list(sheets) == ["Số liệu - Data", "Hướng dẫn - Instructions", "Chỉ tiêu - Indicators"]
+    assert list(sheets) == ["Số liệu - Data", "Hướng dẫn - Instructions", "Chỉ số - Indicators"]
     data = sheets["Số liệu - Data"]
     assert data.columns[2] == "Năm | year"
     # fill one row, as a department would

@@ -114,8 +114,10 @@ def test_forecasts_show_three_significant_digits_and_values_as_published() -> No
     assert fmt.published(122152.1, "vi") == "122.152,1" and fmt.published(157356.3, "en") == "157,356.3"
 
 
-def test_dates_in_the_languages_long_form() -> None:
-    assert fmt.date(dt.date(2024, 6, 30), "vi") == "30 tháng 6, 2024"
+def test_dates_as_official_documents_write_them() -> None:
+    # Vietnamese administrative style: day/month/year, no leading zeros; English: Babel's long form
+    assert fmt.date(dt.date(2024, 6, 30), "vi") == "30/6/2024"
+    assert fmt.date("2025-03", "vi") == "3/2025" and fmt.date("2025-03", "en") == "March 2025"
     assert fmt.date("2024-06-30", "en") == "June 30, 2024"
     assert fmt.date("2024", "en") == "2024"  # not a date: as given
 
