@@ -7,7 +7,8 @@ from dxlib.report.text import fields_of, read_sections, text_dir
 
 
 def test_shipped_templates_have_the_same_sections_and_fields_in_both_languages() -> None:
-    stems = {p.name.split(".")[0] for p in text_dir().glob("*.md")}
+    # templates are NAME.LANG.md; other notes of the folder (GLOSSARY.md) are not templates
+    stems = {p.name.split(".")[0] for p in text_dir().glob("*.*.md")}
     notebooks = {p.stem for p in text_dir().parent.glob("*.ipynb")}
     assert notebooks <= stems
     for stem in sorted(stems):
