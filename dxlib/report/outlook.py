@@ -27,7 +27,7 @@ OUTLOOK_YEARS = 2
 OUTCOMES = frozenset({"achieved", "not_achieved"})
 
 _WORDS: dict[str, tuple[str, str]] = {
-    "indicator": ("Chuỗi số liệu", "Series"),
+    "indicator": ("Chỉ số", "Series"),
     "plan": ("Kế hoạch", "Plan"),
     "change": ("Điều cần thay đổi", "What would have to change"),
     "trend": ("Tăng trưởng theo xu hướng (%/năm, khoảng 95%)", "Trend growth (%/yr, 95% interval)"),
@@ -37,21 +37,21 @@ _WORDS: dict[str, tuple[str, str]] = {
     "no_outcome": ("chưa có số liệu năm {year}", "no data for {year}"),
     "no_series": ("Cần có số liệu: chưa có chuỗi số liệu nào cho chỉ tiêu này.",
                   "Data first: no series measures this target yet."),
-    "one_year": ("Cần thêm số liệu: mới có một năm ({year}), chưa đủ để xác định xu hướng.",
+    "one_year": ("Cần thêm số liệu: mới có số liệu 1 năm ({year}), chưa đủ để xác định xu hướng.",
                  "More data first: one year only ({year}), not enough for a trend."),
     "met": ("Đã đạt mức này; cần giữ được đến năm {deadline}.",
             "Already at this level; it has to hold until {deadline}."),
     "keep": ("Giữ được tốc độ hiện nay ({observed}%/năm) là đủ; cần {required}%/năm.",
              "Keeping the present pace ({observed}%/yr) is enough; {required}%/yr is needed."),
-    "keep_slowing": ("Tốc độ đã đạt ({observed}%/năm) sẽ đủ nếu giữ được (cần {required}%/năm), nhưng dự báo "
-                     "cho rằng tốc độ sẽ chậm lại: xác suất đạt {p}.",
+    "keep_slowing": ("Tốc độ thực tế ({observed}%/năm) sẽ đủ nếu giữ được (cần {required}%/năm), nhưng "
+                     "dự báo cho thấy tốc độ sẽ chậm lại: xác suất đạt {p}.",
                      "The pace so far ({observed}%/yr) would be enough if it lasted ({required}%/yr needed), "
                      "but the forecast expects it to slow: probability {p}."),
-    "faster": ("Tốc độ phải tăng gấp {factor} lần: từ {observed}%/năm lên {required}%/năm.",
+    "faster": ("Tốc độ tăng phải cao gấp {factor} lần: từ {observed}%/năm lên {required}%/năm.",
                "The pace must rise {factor}-fold: from {observed}%/yr to {required}%/yr."),
     "reverse": ("Xu hướng phải đảo chiều: đang {observed}%/năm, cần {required}%/năm.",
                 "The trend must turn: {observed}%/yr now, {required}%/yr needed."),
-    "no_growth": ("Không tính được tốc độ cần thiết (xem báo cáo từng chỉ tiêu).",
+    "no_growth": ("Không tính được tốc độ tăng cần có (xem báo cáo của từng chỉ tiêu).",
                   "No required pace can be computed (see the target's own report)."),
 }
 
