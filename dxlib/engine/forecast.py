@@ -61,7 +61,10 @@ their median moves along the trend); ``none`` symmetrises the profile (level u -
 ``q(u)`` and ``-q(1 - u)``, median 0: ``level``), so a series 100 -> 90 is no longer pushed
 upwards; ``direction`` orients it by the sign of the series' trend (first -> last point): a
 falling series gets the mirrored errors ``-q(1 - u)``, a flat one the symmetric mean.
-Quantiles and probabilities are computed exactly from the profile (no Monte Carlo). Sample paths
+Recalibration: a class may ship a monotone map ``R`` of PIT values learned on its training data
+(:mod:`dxlib.engine.recalibration`); then ``P(Y <= t) = R(F(t))``, quantiles ``F^-1(R^-1(q))``,
+samples ``F^-1(R^-1(U))``, so fan chart, probabilities and paths agree. Quantiles and
+probabilities are computed exactly from the profile (no Monte Carlo). Sample paths
 (``paths``, ``samples``) join the marginals with a Gaussian copula whose latent is
 ``w * Z0 + sqrt(1 - w^2) * B_h / sqrt(h)`` (``Z0`` a common shock = trend uncertainty, ``B`` a
 Brownian motion = random-walk accumulation), ``w`` fitted to the rank correlations of rolling-
@@ -82,6 +85,7 @@ import numpy as np
 import pandas as pd
 
 from dxlib.engine.methods import method_name, point_engine
+from dxlib.engine.profiles import class_tables, oriented
 from dxlib.engine.scales import BOUND_TOL, T_RAW, TNAME, cut_off, from_z, to_z
 from dxlib.engine.series_input import prepare
 from dxlib.model import KINDS  # one definition, shared with the data loaders
@@ -93,15 +97,6 @@ __all__ = ["BOUND_TOL", "COMPARATORS", "KINDS", "SCALE_FLOOR", "Forecast", "fore
 COMPARATORS = (">=", ">", "<=", "<")
 #: floors of the own scale s on each transformed scale (judgement, see benchmarks/README.md)
 SCALE_FLOOR = {"log": 0.01, "log1p": 0.01, "logit": 0.04}
-
-
-def oriented(q: np.ndarray, direction: np.ndarray) -> np.ndarray:
-    """Quantile rows q (n, K) at levels symmetric around 0.5, oriented by ``direction`` (n,):
-    +1 as stored, -1 mirrored (the error of a falling series is minus that of a rising one:
-    level u -> -q(1 - u)), 0 the symmetric mean of both (no trend, no bias)."""
-    d = direction[:, None]
-    mirror = -q[:, ::-1]
-    return np.where(d > 0, q, np.where(d < 0, mirror, (q + mirror) / 2))
 
 
 # --------------------------------------------------------------------------- Forecast
@@ -122,19 +117,10 @@ class Forecast:
         ids, n_obs = info["ids"], info["n_obs"]
         S = len(ids)
         # reference classes: one profile (method constants + scaled-error quantiles) each
-        self._names = tuple(sorted(set(info["reference_class"])))
-        profs = [load_profile(c) for c in self._names]
+        tab = class_tables(tuple(sorted(set(info["reference_class"]))))
+        self._names, self._levels, self._edges = tab.names, tab.levels, tab.edges
+        self._Q, self._w, self._recal = tab.Q, tab.w, tab.recal  # Q: (C, B, Hp, K)
         cls_all = np.array([self._names.index(c) for c in info["reference_class"]], int)
-        if profs:
-            self._levels = profs[0]["levels"]
-            self._edges = profs[0]["n_edges"]
-            for pr in profs:
-                if len(pr["levels"]) != len(self._levels) or not np.allclose(
-                        pr["levels"], self._levels) or not np.array_equal(pr["n_edges"],
-                                                                          self._edges):
-                    raise ValueError("the reference-class profiles do not share one grid")
-            self._Q = np.stack([pr["quantiles"] for pr in profs])  # (C, B, Hp, K)
-            self._w = np.array([float(pr["copula_w"]) for pr in profs])
         last_value = np.full(S, np.nan)
         ok = info["years"] == info["last"][info["codes"]]
         last_value[info["codes"][ok]] = info["values"][ok]
@@ -147,7 +133,7 @@ class Forecast:
         can = np.zeros(S, bool)
         for i in range(S):
             scale = TNAME[int(info["code"][i])]
-            meth = profs[cls_all[i]]["method"]
+            meth = tab.methods[cls_all[i]]
             if n_obs[i] == 0:
                 notes[i], methods[i] = "no observations: no forecast", "none"
             elif n_obs[i] == 1:
@@ -190,6 +176,7 @@ class Forecast:
         self._zhat = np.zeros((F, H))
         self._scale = np.zeros(F)
         self._bucket = np.zeros(F, int)
+        self._n = n_obs[fidx].astype(int)
         self._dir = np.ones(F)
         self._Z = np.zeros((F, 0))
         if F:
@@ -207,11 +194,10 @@ class Forecast:
                 mabs = np.nanmean(np.abs(np.where(np.isnan(Z), np.nan, Z)), axis=1)
                 floor[raw] = np.maximum(0.01 * mabs[raw], 1e-9)
             self._Z = Z  # (F, span), right-aligned: column span-1 = each row's last year
-            for ci, pr in enumerate(profs):
+            for ci, meth in enumerate(tab.methods):
                 m = self._cls == ci
                 if not m.any():
                     continue
-                meth = pr["method"]
                 Zc = Z[m]
                 Zc = Zc[:, int(np.argmax((~np.isnan(Zc)).any(0))):]  # drop all-empty columns
                 zhat, scale, nn, direction = point_engine(
@@ -237,14 +223,24 @@ class Forecast:
         """Transformed-scale quantiles at the profile levels, (len(rows), K)."""
         return self._zhat[rows, h - 1][:, None] + self._scale[rows][:, None] * self._qgrid(rows, h)
 
+    def _mid(self, rows: np.ndarray, h: np.ndarray) -> np.ndarray:
+        """Recalibration map id of each (row, h) pair (:mod:`dxlib.engine.recalibration`)."""
+        return self._recal.map_ids(self._cls[rows], self._n[rows], h)
+
+    def _raw_levels(self, rows: np.ndarray, h: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Calibrated levels u (broadcast against (len(rows), 1)) -> raw levels R^-1(u)."""
+        return self._recal.invert(u, self._mid(rows, h)[:, None])
+
     def _quantiles(self, rows: np.ndarray, h: np.ndarray, levels: np.ndarray) -> np.ndarray:
-        """Natural-scale quantiles (len(rows), len(levels)); levels clipped to [0, 1]."""
+        """Natural-scale quantiles (len(rows), len(levels)) of the recalibrated distribution:
+        ``F^{-1}(R^{-1}(level))``; levels clipped to [0, 1]."""
         L = self._levels
-        u = np.clip(np.asarray(levels, float), 0.0, 1.0)
+        u = np.clip(np.asarray(levels, float), 0.0, 1.0)[None, :]
+        u = self._raw_levels(rows, h, u) if len(rows) else np.zeros((0, u.shape[1]))
         j = np.clip(np.searchsorted(L, u, side="right") - 1, 0, len(L) - 2)
         w = (u - L[j]) / (L[j + 1] - L[j])
         zq = self._zq(rows, h)
-        z = zq[:, j] * (1 - w) + zq[:, j + 1] * w
+        z = np.take_along_axis(zq, j, 1) * (1 - w) + np.take_along_axis(zq, j + 1, 1) * w
         return from_z(z, self._code[rows][:, None], self._lo[rows][:, None],
                        self._hi[rows][:, None])
 
@@ -339,10 +335,12 @@ class Forecast:
             return None
         U = self._latent(series_id, H)
         L = self._levels
-        zq = self._zq(np.full(len(h), r), h)  # (len(h), K)
+        rows = np.full(len(h), r)
+        zq = self._zq(rows, h)  # (len(h), K)
+        U = self._raw_levels(rows, h, U[:, h - 1].T).T  # (n_samples, len(h)), R^{-1}(U)
         z = np.empty((self.n_samples, len(h)))
-        for j, hj in enumerate(h):
-            z[:, j] = np.interp(U[:, hj - 1], L, zq[j])
+        for j in range(len(h)):
+            z[:, j] = np.interp(U[:, j], L, zq[j])
         return from_z(z, self._code[r], self._lo[r], self._hi[r])
 
     def joint_samples(self, series_ids: Sequence[Any], year: int,
@@ -370,9 +368,10 @@ class Forecast:
             U = np.where(mixed, ndtr(ndtri(U) @ chol.T), U)
         out = np.empty_like(U)
         for j, (_, r, h) in enumerate(cols):
-            zq = self._zq(np.array([r]), np.array([h]))[0]
-            out[:, j] = from_z(np.interp(U[:, j], self._levels, zq), self._code[r], self._lo[r],
-                               self._hi[r])
+            rr, hh = np.array([r]), np.array([h])
+            u = self._raw_levels(rr, hh, U[None, :, j])[0]
+            out[:, j] = from_z(np.interp(u, self._levels, self._zq(rr, hh)[0]), self._code[r],
+                               self._lo[r], self._hi[r])
         return out
 
     def step_correlation(self, id_a: Any, id_b: Any) -> tuple[float, int]:
@@ -440,6 +439,7 @@ class Forecast:
         zq = self._zq(r, hh)
         L = self._levels
         F = np.array([np.interp(c[i], zq[i], L, left=0.0, right=1.0) for i in range(len(r))])
+        F = self._recal.apply(F, self._mid(r, hh))  # the calibrated CDF R(F)
         upper = 1.0 - F  # P(z >= c) for >=, >
         out[ok] = np.where((cc == ">=") | (cc == ">"), upper, F)
         return out

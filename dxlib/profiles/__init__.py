@@ -18,7 +18,9 @@ history-length buckets; ``quantiles`` (B, H, K) scaled errors ``(z_actual - zhat
 and horizon h = 1..H; ``copula_w``; ``method`` (``phi``, ``phi_two``, ``weights``,
 ``bias``: ``learned`` (the profile's median error is added as is), ``direction`` (errors
 oriented by the sign of the series' trend) or ``none`` (symmetrised, median 0), see
-:mod:`dxlib.engine.forecast`); ``provenance``.
+:mod:`dxlib.engine.forecast`); ``provenance``; optionally ``recalibration``, a monotone map of
+PIT values by history bucket and horizon learned on the class's training data
+(:mod:`dxlib.engine.recalibration`; ``share`` only, see ``benchmarks/README.md``).
 """
 
 from __future__ import annotations
