@@ -37,6 +37,9 @@ is written): ``level``: profile from each training part without its last 6 point
 those 6 points; ``share``: profiles from outcomes up to 2003 and 2006, scored at origins 2003 and
 2006 on outcomes up to 2012 (a mirror of the benchmark protocol). Scores: sMAPE, coverage,
 Brier and ECE of plan-like targets. This is how the constants of :data:`METHODS` were chosen.
+It also scores each candidate with its PIT recalibration map learned on an earlier calendar
+window (:mod:`recalibration_maps`); a class in ``RECALIBRATE`` ships its map in the profile's
+``recalibration`` entry (:mod:`dxlib.engine.recalibration`).
 """
 
 from __future__ import annotations
@@ -58,8 +61,7 @@ from datadir import ROOT, find_data  # noqa: E402
 from dxlib.engine.forecast import SCALE_FLOOR  # noqa: E402
 from dxlib.engine.methods import point_engine  # noqa: E402
 from dxlib.engine.profiles import oriented  # noqa: E402
-from dxlib.engine.recalibration import Recalibration, pit_map  # noqa: E402
-from dxlib.engine.scales import T_LOGIT, cut_off, expit, to_z  # noqa: E402
+from dxlib.engine.scales import T_LOGIT, cut_off, to_z  # noqa: E402
 
 HP = 10
 N_EDGES = [2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 30]
@@ -94,15 +96,6 @@ CANDIDATES: dict[str, dict] = {
         "phi": 1.0, "phi_two": 0.3, "weights": NO_NAIVE, "bias": "none"},
 }
 #: recalibration maps: knots of R, lower edges of the history buckets, horizons learned
-#: whether a class ships a PIT recalibration map: only where a map learned on an earlier calendar
-#: window improved the training-only scores of a later one (validate_pipeline, README)
-RECALIBRATE = {"level": False, "share": True}
-RECAL_KNOTS = [0.0, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55,
-               0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.975, 0.99, 1.0]
-RECAL_EDGES = [2, 3, 5, 8]
-RECAL_H = 6
-RECAL_WINDOWS: list[int | None] = [2, 3, 4, 5, 6, 8, None]
-SHARE_RECAL_ORIGINS = tuple(range(2003, 2010))
 G_GRID = np.array([-0.1, 0.0, 0.05, 0.1, 0.2, 0.3])  # level targets last (1 + g)^h
 D_GRID = np.array([-5.0, 0.0, 2.0, 5.0, 10.0, 20.0])  # share targets last + d
 FLOOR = {"level": SCALE_FLOOR["log"], "share": SCALE_FLOOR["logit"]}
@@ -388,151 +381,6 @@ def validate_share(data: Path, method: dict, origins: tuple[int, ...] = (2003, 2
             "cover80": float(np.mean(cov) * 100)}
 
 
-# ------------------------------------------------------------------ recalibration (training only)
-def pit_level(series: list[np.ndarray], method: dict, hold: int = 6, offset: int = 0,
-              ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """PIT values ``F(z_actual)`` of the last ``hold`` training points of each M3 series under
-    the profile built from ``z[:-hold]``, for the last k in RECAL_WINDOWS points and the whole
-    history before them: columns sid, n, h, pit; and the plan-like targets ``last (1 + g)^h``
-    of the same cases: columns sid, n, h, F (raw CDF at the threshold), o (outcome).
-    ``offset`` > 0 first drops that many last training points (an earlier calendar window)."""
-    series = [z[:len(z) - offset] for z in series]
-    inner = [z[:-hold] for z in series]
-    prof, _ = build_from(inner, method, FLOOR["level"])
-    act = np.stack([z[-hold:] for z in series])
-    frames, targets = [], []
-    for k in RECAL_WINDOWS:
-        Z = grid([z if k is None else z[-k:] for z in inner])
-        zhat, s, n, d = point_engine(Z, hold, method["phi"], method["phi_two"], method["weights"])
-        s = np.maximum(s, FLOOR["level"])
-        S = len(Z)
-        r2, h2 = np.repeat(np.arange(S), hold), np.tile(np.arange(1, hold + 1), S)
-        p = probs_ge(prof, zhat[r2, h2 - 1], s[r2], n[r2], d[r2], h2, act[r2, h2 - 1])
-        frames.append(pd.DataFrame({"sid": r2, "n": n[r2], "h": h2, "pit": 1 - p}))
-        rows = np.repeat(r2, len(G_GRID))
-        hh = np.repeat(h2, len(G_GRID))
-        cut = Z[rows, -1] + hh * np.log1p(np.tile(G_GRID, len(r2)))
-        pt = probs_ge(prof, zhat[rows, hh - 1], s[rows], n[rows], d[rows], hh, cut)
-        targets.append(pd.DataFrame({"sid": rows, "n": n[rows], "h": hh, "F": 1 - pt,
-                                     "o": (act[rows, hh - 1] >= cut).astype(float)}))
-    return pd.concat(frames, ignore_index=True), pd.concat(targets, ignore_index=True)
-
-
-def pit_share(data: Path, method: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """PIT values of adoption-panel outcomes under profiles built from values <= origin, for
-    origins SHARE_RECAL_ORIGINS, the last k in RECAL_WINDOWS consecutive values (whole run for
-    None) and every outcome year origin+1 .. min(origin+6, 2012): columns sid, n, h, pit,
-    origin; and the targets ``last + d`` (thresholds in (0, 100]) of the same cases: columns
-    sid, n, h, origin, F (raw CDF at the threshold), o (outcome; within 0.5 pp of 100 = 100)."""
-    rows, targets = [], []
-    df = panel(data, SHARE_FILES, SHARE_LAST_YEAR)
-    for origin in SHARE_RECAL_ORIGINS:
-        prof, _ = build_from(share_series(data, origin), method, FLOOR["share"])
-        wins, futs, sids = [], [], []
-        for sid, (_, g) in enumerate(df.groupby(["file", "country_code"])):
-            yv = dict(zip(g["year"], g["value"], strict=True))
-            run = 0
-            while origin - run in yv:
-                run += 1
-            fut = [(y - origin, yv[y]) for y in range(origin + 1, min(origin + 6, 2012) + 1)
-                   if y in yv]
-            if run < 2 or not fut:
-                continue
-            hist = np.array([yv[origin - run + 1 + j] for j in range(run)])
-            for k in RECAL_WINDOWS:
-                if k is None or k <= run:
-                    wins.append(share_logit(hist if k is None else hist[-k:]))
-                    futs.append(fut)
-                    sids.append(sid)
-        zhat, s, n, d = point_engine(grid(wins), 6, method["phi"], method["phi_two"],
-                                     method["weights"])
-        s = np.maximum(s, FLOOR["share"])
-        for i, fut in enumerate(futs):
-            h = np.array([f[0] for f in fut])
-            v = np.array([f[1] for f in fut])
-            one = np.ones(len(h), int)
-            p = probs_ge(prof, zhat[i, h - 1], s[i] * one, n[i] * one, d[i] * one, h,
-                         share_logit(v))
-            rows.append(pd.DataFrame({"sid": sids[i], "n": n[i], "h": h, "pit": 1 - p,
-                                      "origin": origin}))
-            last = 100 * expit(wins[i][-1])
-            thr = np.add.outer(np.zeros(len(h)), last + D_GRID)
-            hh, vv = np.repeat(h, len(D_GRID)), np.repeat(v, len(D_GRID))
-            thr = thr.ravel()
-            ok = (thr > 0) & (thr <= 100)
-            hh, vv, thr = hh[ok], vv[ok], thr[ok]
-            c = cut_off(thr, np.zeros(len(thr), bool), np.full(len(thr), T_LOGIT),
-                        np.zeros(len(thr)), np.full(len(thr), 100.0))
-            one = np.ones(len(thr), int)
-            pt = probs_ge(prof, zhat[i, hh - 1], s[i] * one, n[i] * one, d[i] * one, hh, c)
-            targets.append(pd.DataFrame({"sid": sids[i], "n": n[i], "h": hh, "origin": origin,
-                                         "F": 1 - pt, "o": ((vv >= 99.5) | (vv >= thr))
-                                         .astype(float)}))
-    return pd.concat(rows, ignore_index=True), pd.concat(targets, ignore_index=True)
-
-
-def recalibration_table(pits: pd.DataFrame, note: str) -> dict:
-    """The profile's ``recalibration`` entry: per history bucket (RECAL_EDGES) and horizon
-    1..RECAL_H the map of :func:`dxlib.engine.recalibration.pit_map`, every series with equal
-    weight in a cell; a cell with fewer than MIN_SERIES series takes the map of the shorter
-    horizon."""
-    knots = np.array(RECAL_KNOTS)
-    b = np.clip(np.searchsorted(RECAL_EDGES, pits["n"], side="right") - 1, 0,
-                len(RECAL_EDGES) - 1)
-    pits = pits.assign(b=b, h=np.minimum(pits["h"], RECAL_H))
-    vals = np.zeros((len(RECAL_EDGES), RECAL_H, len(knots)))
-    counts = np.zeros((len(RECAL_EDGES), RECAL_H), int)
-    for bi in range(len(RECAL_EDGES)):
-        for h in range(1, RECAL_H + 1):
-            g = pits[(pits["b"] == bi) & (pits["h"] == h)]
-            counts[bi, h - 1] = len(g)
-            if g["sid"].nunique() < MIN_SERIES:
-                vals[bi, h - 1] = vals[bi, h - 2] if h > 1 else knots
-                continue
-            w = 1.0 / g.groupby("sid")["pit"].transform("size").to_numpy(float)
-            vals[bi, h - 1] = pit_map(g["pit"].to_numpy(), knots, w)
-    return {"knots": RECAL_KNOTS, "n_edges": RECAL_EDGES, "horizons": RECAL_H,
-            "values": np.round(vals, 5).tolist(), "n_cases": counts.tolist(),
-            "provenance": note}
-
-
-def validate_recalibrated(pits: pd.DataFrame, targets: pd.DataFrame,
-                          folds: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, float]:
-    """Scores of the plan-like targets with the raw CDF and with the recalibrated one, the map
-    learned on another part of the training PITs (cross-fitting): ``folds`` = (mask of the PIT
-    rows that learn a map, mask of the target rows it is applied to)."""
-    p_raw, p_cal, obs = [], [], []
-    for learn, apply in folds:
-        rc = Recalibration([recalibration_table(pits[learn], "")])
-        t = targets[apply]
-        ids = rc.map_ids(np.zeros(len(t), int), t["n"].to_numpy(), t["h"].to_numpy())
-        p_raw.append(1 - t["F"].to_numpy())
-        p_cal.append(1 - rc.apply(t["F"].to_numpy(), ids))
-        obs.append(t["o"].to_numpy())
-    o = np.concatenate(obs)
-    raw, cal = scores(np.concatenate(p_raw), o), scores(np.concatenate(p_cal), o)
-    return {"brier_raw": raw["brier"], "ece_raw": raw["ece"], "brier_recal": cal["brier"],
-            "ece_recal": cal["ece"], "at_risk_recal": cal["at_risk_p"],
-            "at_risk_obs_recal": cal["at_risk_obs"]}
-
-
-def validate_pipeline(cls: str, data: Path, method: dict) -> dict[str, float]:
-    """Training-only score of method + recalibration, the map learned on an earlier calendar
-    window than the one it is scored on: level: map from the PITs of training points -12..-7
-    (profile from the points before them), scored on the last 6 training points; share: maps
-    learned at origins 2003-2005, scored at origins 2006-2009 (outcomes <= 2012)."""
-    if cls == "level":
-        series = level_series(data)
-        early, _ = pit_level(series, method, offset=6)
-        pits, targets = pit_level(series, method)
-        pits = pd.concat([early, pits], ignore_index=True)
-        folds = [(np.arange(len(pits)) < len(early), np.ones(len(targets), bool))]
-    else:
-        pits, targets = pit_share(data, method)
-        folds = [((pits["origin"] <= 2005).to_numpy(), (targets["origin"] >= 2006).to_numpy())]
-    return validate_recalibrated(pits, targets, folds)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--class", dest="cls", choices=sorted(METHODS), default="level")
@@ -543,6 +391,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--validate", action="store_true",
                     help="compare the candidate methods on training data only; writes nothing")
     a = ap.parse_args(argv)
+    from recalibration_maps import (
+        RECALIBRATE,
+        SHARE_RECAL_ORIGINS,
+        pit_level,
+        pit_share,
+        recalibration_table,
+        validate_pipeline,
+    )
     data = find_data("m3_yearly" if a.cls == "level" else "adoption_panel", a.data)
     if a.validate:
         rows = []
