@@ -101,9 +101,11 @@ def test_indicator_forecast_as_of_2024(batch) -> None:
     assert m["target_id"] == "ECO-3" and m["status"] == "at_risk"
     # = `dx assess --as-of 2024` for ECO-3: P(share_2025 >= 10 %) from the 9 yearly values up to
     # 2024 with the share reference class (adoption-panel profile, values <= 2012), exact from
-    # the profile (no sampling): 0.352, median 9.61 % (issue 10; before: M3 profile, 0.436 / 9.86)
-    assert m["probability"] == pytest.approx(0.352, abs=0.01)
-    assert m["projected_median"] == pytest.approx(9.61, abs=0.05)
+    # the profile (no sampling) and its PIT recalibration map (h = 1, 8+ points): 0.318, median
+    # 9.51 % (issue 10 round 2; round 1 without the map 0.352 / 9.61; before issue 10: M3
+    # profile, 0.436 / 9.86)
+    assert m["probability"] == pytest.approx(0.318, abs=0.01)
+    assert m["projected_median"] == pytest.approx(9.51, abs=0.05)
     assert m["backtest_coverage_80"] is not None
     # trend growth of the ECO-3 share 2015-2022, 2024 (2.8 3.0 3.6 4.2 4.9 5.5 7.0 7.5 9.0, shipped
     # national series): the OLS slope of log(share) on year is 0.13976, exp(0.13976) - 1 = 15.0 %
@@ -122,9 +124,10 @@ def test_indicator_forecast_observed_outcome(batch) -> None:
 
 def test_ecommerce(batch) -> None:
     m = metrics(batch, "03_ecommerce_growth__as_of-2024__scenario_growth-20_0-30_0")
-    # the same ECO-3 probability as report 02 and the assessment as of 2024 (0.352 since issue
-    # 10's share reference class; see test_indicator_forecast_as_of_2024)
-    assert m["p_share_trend"] == pytest.approx(0.352, abs=0.01)
+    # the same ECO-3 probability as report 02 and the assessment as of 2024 (0.318 since round 2
+    # of issue 10: share reference class with its recalibration map; see
+    # test_indicator_forecast_as_of_2024)
+    assert m["p_share_trend"] == pytest.approx(0.318, abs=0.01)
     # = ECO-2's probability as of 2024 in the library: the trend of the exact 2020-2023 national
     # revenue, conditioned on the 2024 lower bound (>= 25 bn USD; 0.29 when 25 was read as exact)
     eco2 = assess_dataset(load_dataset(), as_of=2024).set_index("target_id").loc["ECO-2"]
