@@ -293,7 +293,9 @@ INDEX_GROUPS = ("geo",)
 
 
 @main.command()
-@click.option("--batch", type=_PATH, default=None, help="Batch manifest [default: params/batch.yaml].")
+@click.option("--batch", type=_PATH, default=None,
+              help="Batch manifest: a relative path is looked up in the current directory, then "
+                   "in the project root [default: params/batch.yaml].")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder [default: reports/].")
 @click.option("--jobs", type=click.IntRange(1, 256), default=None,
@@ -326,6 +328,8 @@ def reports(batch, out, jobs, only, executor, scheduler, timeout, resume) -> Non
 
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
+    if batch is not None and not batch.is_absolute() and batch.is_file():
+        batch = batch.resolve()  # found from the current directory; else the project root's
     try:
         result = run_batch(batch or paths.DEFAULT_BATCH, out or paths.REPORTS, jobs=jobs, only=only,
                            executor=executor, scheduler=scheduler, timeout=timeout, resume=resume,

@@ -107,15 +107,22 @@ def stand_ins(assessment: pd.DataFrame) -> pd.DataFrame:
 
 def headline_counts(assessment: pd.DataFrame) -> str:
     """One line of status counts over the targets that count ("achieved 1, …"), then the
-    stand-in targets apart: "; stand-in evidence, not counted: ECO-2 (national), …"."""
+    stand-in targets apart: "; stand-in evidence, not counted: ECO-2 (other geography), …".
+
+    With several geographies (a ``geo`` column with more than one value) each stand-in target
+    is named once, with the number of geographies where it is one: "ECO-2 (other geography,
+    64 geographies)"; the order is the assessment's (first appearance)."""
     counts = headline(assessment)["status"].value_counts().to_dict()
     line = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     apart = stand_ins(assessment)
     if len(apart):
         kinds = {"proxy_geography": "other geography", "proxy_measure": "related measure"}
+        several = "geo" in assessment.columns and assessment["geo"].nunique() > 1
+        per = apart.groupby(["target_id", "evidence"], sort=False).size()
         line += "; stand-in evidence, not counted: " + ", ".join(
-            f"{tid} ({kinds[g]})" for tid, g in zip(apart["target_id"], apart["evidence"],
-                                                    strict=True))
+            f"{tid} ({kinds[g]}" + (f", {n} {'geography' if n == 1 else 'geographies'})"
+                                    if several else ")")
+            for (tid, g), n in per.items())
     return line
 
 

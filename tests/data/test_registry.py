@@ -72,6 +72,23 @@ def test_proxies_say_why(shipped) -> None:
     assert len(national) and national["proxy"].map(lambda x: isinstance(x, str) and len(x) > 20).all()
 
 
+def test_every_stand_in_names_its_own_measure(shipped) -> None:
+    """A target scored on a stand-in (README, "Add your province's figures") names the plan's
+    own measure in `own_indicator`, a catalogue id, so a department's rows are used as they are."""
+    from dxlib.model import STAND_IN_GRADES, target_grade
+
+    reg = shipped.registry
+    t = reg.targets
+    stand_in = [tid for tid, row in t.iterrows()
+                if target_grade(row, reg.geo) in STAND_IN_GRADES]
+    # the six stand-ins of README "Evidence grades": INF-1, INF-4, GOV-2, SOC-2 (related
+    # measures), ECO-2, ECO-3 (national series)
+    assert stand_in == ["INF-1", "INF-4", "GOV-2", "ECO-2", "ECO-3", "SOC-2"]
+    own = t.loc[stand_in, "own_indicator"]
+    assert own.map(lambda x: isinstance(x, str) and x in shipped.indicators.index).all(), own
+    assert (own != t.loc[stand_in, "indicator"]).all()
+
+
 def test_every_observation_has_source_title_and_quote(shipped) -> None:
     obs = shipped.observations
     assert len(obs) >= 301  # the 301 values of the shared research pass (README); later data only add

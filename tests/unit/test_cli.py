@@ -49,3 +49,23 @@ def test_template_writes_a_workbook(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     sheets = pd.read_excel(out, sheet_name=None)
     assert "Số liệu - Data" in sheets and len(sheets["Số liệu - Data"]) > 0
+
+
+def test_reports_batch_is_looked_up_in_the_current_directory_then_the_root(
+        tmp_path: Path, monkeypatch) -> None:
+    """`dx reports --batch REL`: a manifest in the current directory is read from there; a path
+    that is not there is the project root's (params/batch.yaml from anywhere). `--only` with no
+    match stops both before any notebook runs, naming the manifest that was read."""
+    from dxlib import paths
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(paths.DEFAULT_BATCH.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["reports", "--batch", "mine.yaml", "--only", "nomatch_xx",
+                                  "--out", str(tmp_path / "out")])
+    assert r.exit_code == 2 and "mine.yaml: no run matches --only 'nomatch_xx'" in r.output
+    r = CliRunner().invoke(main, ["reports", "--batch", "params/batch.yaml", "--only",
+                                  "nomatch_xx", "--out", str(tmp_path / "out")])
+    assert r.exit_code == 2, r.output
+    assert "params/batch.yaml: no run matches --only 'nomatch_xx'" in r.output
+    assert not (tmp_path / "out").exists()

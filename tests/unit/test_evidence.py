@@ -226,3 +226,23 @@ def test_validate_names_rows_no_target_uses(tmp_path: Path) -> None:
     r = run("validate", "--add-observations", str(stray))
     assert r.exit_code == 0
     assert f"- {stray}, row 2: nghe_an, ctx_pci_score, 2024" in r.output
+
+
+def test_headline_names_each_stand_in_once_over_several_geographies() -> None:
+    """`dx assess --geo all`: a stand-in target is named once with its number of geographies,
+    not once per geography; a single geography keeps the short form."""
+    from dxlib.engine.evidence import headline_counts
+
+    rows = [(g, t, e, "insufficient_data")
+            for g in ("tinh_a", "tinh_b", "tinh_c")
+            for t, e in (("G-1", "proxy_geography"), ("G-2", "none"))]
+    rows.append(("tinh_a", "G-3", "proxy_measure", "achieved"))
+    table = pd.DataFrame(rows, columns=["geo", "target_id", "evidence", "status"])
+    # headline: the three G-2 rows (none counts, as insufficient data); apart: G-1 in all
+    # three geographies, G-3 in tinh_a only
+    assert headline_counts(table) == (
+        "insufficient_data 3; stand-in evidence, not counted: "
+        "G-1 (other geography, 3 geographies), G-3 (related measure, 1 geography)")
+    one = table[table["geo"] == "tinh_a"]
+    assert headline_counts(one) == ("insufficient_data 1; stand-in evidence, not counted: "
+                                    "G-1 (other geography), G-3 (related measure)")
