@@ -10,6 +10,7 @@ checks concern the *question* (which year, which target) rather than the files.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 import pandas as pd
@@ -54,6 +55,23 @@ def check_as_of(ds: Any, as_of: int | None, *, name: str = "--as-of") -> None:
             f"{name}: found {as_of}, which is before the earliest observation ({year}, {where}); "
             f"expected a year from {year} on (or no as-of year to use all data)"
         )
+
+
+def check_geo(ds: Any, geo: str | None, *, name: str = "geo") -> None:
+    """Raise :class:`~dxlib.errors.ParameterError` when a notebook's ``geo`` names no
+    geography of the dataset: not in the geography list (``geos``) when one is loaded, else
+    neither the plan's geography nor one with observations. ``None``/empty means the plan's."""
+    if not geo:
+        return
+    if ds.geos is not None:
+        known = set(ds.geos.index)
+    else:
+        known = set(ds.observations["geo"]) | {ds.registry.geo}
+    if geo not in known:
+        close = difflib.get_close_matches(geo, sorted(known), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else " (or none for the plan's own)"
+        raise ParameterError(f"{name}: found {geo!r}, which is not a geography of the dataset; "
+                             f"expected a geography id of its geography list{hint}")
 
 
 def deadline_problems(ds: Any) -> list[Problem]:

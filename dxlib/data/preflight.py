@@ -33,7 +33,7 @@ def plan_preflight(specs: Sequence[_Run], manifest: Path) -> None:
     ``compare_as_of`` are not before the earliest observation and ``compare_as_of`` is before
     ``as_of``. Raises :class:`~dxlib.errors.DxError` naming the manifest entry and the run."""
     from dxlib.data import load_dataset
-    from dxlib.data.checks import check_as_of, check_dataset
+    from dxlib.data.checks import check_as_of, check_dataset, check_geo
 
     datasets: dict[tuple, Any] = {}
     problems: list[str] = []
@@ -42,14 +42,17 @@ def plan_preflight(specs: Sequence[_Run], manifest: Path) -> None:
             continue
         obs = s.value("observations") or []
         obs = [obs] if isinstance(obs, str) else list(obs)
-        files = (s.value("targets"), tuple(obs), s.value("indicators"), s.value("geos"))
+        add = s.value("add_observations") if "add_observations" in s.defaults else []
+        add = [add] if isinstance(add, str) else list(add or [])
+        files = (s.value("targets"), tuple(obs), s.value("indicators"), s.value("geos"), tuple(add))
         if files not in datasets:
-            targets, obs_files, indicators, geos = files
+            targets, obs_files, indicators, geos, add_files = files
             ds = load_dataset(
                 paths.resolve(targets),
                 [paths.resolve(f) for f in obs_files] or None,
                 paths.resolve(indicators) if isinstance(indicators, str) and indicators else None,
                 paths.resolve(geos) if isinstance(geos, str) and geos else None,
+                add_observations=[paths.resolve(f) for f in add_files],
             )
             check_dataset(ds)
             datasets[files] = ds
@@ -61,6 +64,11 @@ def plan_preflight(specs: Sequence[_Run], manifest: Path) -> None:
                     check_as_of(datasets[files], value, name=f"{run} {name}")
                 except ParameterError as exc:
                     problems.append(str(exc))
+        if "geo" in s.defaults and isinstance(s.value("geo"), str):
+            try:
+                check_geo(datasets[files], s.value("geo"), name=f"{run} geo")
+            except ParameterError as exc:
+                problems.append(str(exc))
         as_of, compare = s.value("as_of"), s.value("compare_as_of")
         if isinstance(as_of, int) and isinstance(compare, int) and compare >= as_of:
             problems.append(f"{run} compare_as_of: found {compare}; expected a year before as_of ({as_of})")

@@ -20,7 +20,7 @@ import pandas as pd
 
 from dxlib import paths
 from dxlib.data import Dataset, load_dataset
-from dxlib.data.checks import check_as_of, check_dataset
+from dxlib.data.checks import check_as_of, check_dataset, check_geo
 from dxlib.engine.evidence import EVIDENCE_LABEL, evidence_words
 from dxlib.report import fmt
 from dxlib.report import words as i18n
@@ -49,6 +49,7 @@ def load(params: SimpleNamespace | dict) -> Dataset:
     for key in ("as_of", "compare_as_of"):
         if p.get(key) is not None:
             check_as_of(ds, p[key], name=key)
+    check_geo(ds, p.get("geo"))
     return ds
 
 
