@@ -310,7 +310,11 @@ INDEX_GROUPS = ("geo",)
 @click.option("--resume", is_flag=True, default=False,
               help="Reuse the reports in --out whose inputs did not change (notebook, parameters, "
                    "data files, dxlib version and code) instead of running them again.")
-def reports(batch, out, jobs, only, executor, scheduler, timeout, resume) -> None:
+@click.option("--kernels", type=click.Choice(["fresh", "warm"]), default=None,
+              help="fresh: a new kernel for every notebook; warm: one kept kernel per worker, reset "
+                   "between notebooks (faster, same outputs) [default: the manifest's "
+                   "defaults.kernels, else fresh].")
+def reports(batch, out, jobs, only, executor, scheduler, timeout, resume, kernels) -> None:
     """Execute the batch manifest with Papermill and render every report to HTML.
 
     Ctrl-C or SIGTERM stops the batch: finished reports, run.json and index.html stay
@@ -333,7 +337,7 @@ def reports(batch, out, jobs, only, executor, scheduler, timeout, resume) -> Non
     try:
         result = run_batch(batch or paths.DEFAULT_BATCH, out or paths.REPORTS, jobs=jobs, only=only,
                            executor=executor, scheduler=scheduler, timeout=timeout, resume=resume,
-                           preflight=plan_preflight, group_by=INDEX_GROUPS)
+                           preflight=plan_preflight, group_by=INDEX_GROUPS, kernels=kernels)
     except KeyboardInterrupt:
         click.echo("interrupted: the reports that finished, run.json and index.html are complete; "
                    "run again (with --resume to reuse the finished reports)", err=True)

@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from dxlib.batch import kernels
+from dxlib.batch.kernels import DEFAULT_KERNELS
 from dxlib.batch.nbtools import INJECTED_TAG
 
 #: Kernel used when the manifest names none.
@@ -143,6 +145,8 @@ def _register_engine() -> str:
     Registered in each process that executes notebooks (local workers and Dask workers)."""
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
+    from dxlib.batch.kernels import execute_on_kernel
+
     class _SaveAtEnd(NotebookExecutionManager):
         _final = False
 
@@ -167,6 +171,12 @@ def _register_engine() -> str:
                 nb_man.cleanup_pbar()
                 nb_man.notebook_complete()
             return nb_man.nb
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, warm=None, **kwargs):
+            if warm is None:  # a new kernel for this notebook, as papermill does
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            return execute_on_kernel(warm, nb_man, kernel_name, **kwargs)
 
     papermill_engines.register(ENGINE_NAME, _Engine)
     return ENGINE_NAME
@@ -217,7 +227,12 @@ def execute_run(spec_payload: dict[str, Any]) -> dict[str, Any]:
         cwd = spec_payload.get("cwd")
         if not cwd or not os.path.isdir(cwd):
             cwd = tmp
+        warm_mode = spec_payload.get("kernels", DEFAULT_KERNELS) == "warm"
+        engine_kwargs: dict[str, Any] = {}
         try:
+            if warm_mode:  # this worker's kept kernel, reset and in cwd
+                engine_kwargs["warm"] = kernels.warm_kernel(
+                    kernel, _kernel_quiet_arguments(kernel), cwd, KERNEL_START_ATTEMPTS)
             for attempt in range(KERNEL_START_ATTEMPTS):
                 try:
                     papermill.execute_notebook(
@@ -231,11 +246,13 @@ def execute_run(spec_payload: dict[str, Any]) -> dict[str, Any]:
                         log_output=False,
                         engine_name=_register_engine(),
                         extra_arguments=_kernel_quiet_arguments(kernel),
+                        **engine_kwargs,
                     )
                     break
                 except Exception as exc:
                     # Parallel kernels can race for a port (papermill #511): start once more.
-                    if attempt + 1 < KERNEL_START_ATTEMPTS and _kernel_start_failed(exc, out):
+                    if (not warm_mode and attempt + 1 < KERNEL_START_ATTEMPTS
+                            and _kernel_start_failed(exc, out)):
                         out.unlink(missing_ok=True)
                         continue
                     raise
@@ -249,6 +266,8 @@ def execute_run(spec_payload: dict[str, Any]) -> dict[str, Any]:
             }
         except Exception as exc:  # noqa: BLE001 - dead kernel, timeout, missing kernel, ...
             error = _execution_failure(exc, spec_payload.get("timeout"))
+        if warm_mode and error is not None:  # failed, timed out or killed: never hand it on
+            kernels.discard(kernel)
         if out.is_file():
             executed = out.read_text(encoding="utf-8")
     if executed is not None:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from dxlib.batch import kernels
 from dxlib.batch.execute import DEFAULT_KERNEL, execute_run
 from dxlib.errors import DxError, ParameterError, display_path
 
@@ -36,7 +37,8 @@ _WORKER_BUSY = False
 def _worker_signal(signum: int, frame: Any) -> None:
     if _WORKER_BUSY:
         raise KeyboardInterrupt(f"signal {signum}")
-    os._exit(128 + signum)  # idle: nothing to clean up
+    kernels.shutdown_all()  # idle: only a kept (warm) kernel to stop
+    os._exit(128 + signum)
 
 
 def worker_init(parent_pid: int | None = None) -> None:
@@ -77,6 +79,7 @@ def _execute_in_worker(payload: dict[str, Any]) -> dict[str, Any]:
     try:
         return execute_run(payload)
     except KeyboardInterrupt:
+        kernels.shutdown_all()
         os._exit(130)
     finally:
         _WORKER_BUSY = False

@@ -5,6 +5,8 @@ safe, duplicate keys are an error)::
 
     defaults:                      # optional
       kernel: dxlib                # kernel given to papermill (default "dxlib")
+      kernels: fresh               # fresh | warm: a new kernel per notebook, or one kept per
+                                   # worker (dxlib.batch.kernels; default "fresh")
       timeout: 600                 # per-cell timeout in seconds (default 600)
       params: [params/common.yaml] # parameter files applied to every entry first
     reports:
@@ -48,12 +50,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, ValidationError
 
 from dxlib import paths
 from dxlib.batch.execute import DEFAULT_KERNEL
+from dxlib.batch.kernels import DEFAULT_KERNELS
 from dxlib.batch.nbtools import ParamSpec, check_value, declared_parameters, suggest
 from dxlib.batch.util import slugify
 from dxlib.data import read_yaml
@@ -89,6 +92,7 @@ class Defaults(_Model):
     """``defaults:`` of a manifest."""
 
     kernel: Annotated[StrictStr, Field(min_length=1)] = DEFAULT_KERNEL
+    kernels: Literal["fresh", "warm"] = DEFAULT_KERNELS
     # whole seconds, as `dx reports --timeout` and nbclient take them (30.5 would fail every run)
     timeout: Annotated[int, Field(ge=1, le=86400, strict=True)] | None = DEFAULT_TIMEOUT
     params: _Files = []
@@ -129,6 +133,7 @@ _EXPECTED: dict[tuple, str] = {
     (): "a mapping with 'reports' (and 'defaults')",
     ("defaults",): "a mapping",
     ("defaults", "kernel"): "a kernel name (text)",
+    ("defaults", "kernels"): "'fresh' or 'warm'",
     ("defaults", "timeout"): "a whole number of seconds from 1 to 86400 (or null)",
     ("defaults", "params"): "a list of parameter files",
     ("reports",): "a non-empty list of report entries",
@@ -281,6 +286,7 @@ class RunSpec:
     manifest: Path | None = None
     entry: str = ""  # where in the manifest, e.g. "reports[3]"
     index: dict[str, Any] = field(default_factory=dict)  # how index.html lists it (IndexEntry)
+    kernels: str = DEFAULT_KERNELS  # kernel mode: "fresh" or "warm" (dxlib.batch.kernels)
 
     @cached_property
     def notebook_text(self) -> str:
@@ -305,6 +311,7 @@ class RunSpec:
             "notebook_json": self.notebook_text,
             "parameters": self.parameters,
             "kernel": self.kernel,
+            "kernels": self.kernels,
             "timeout": self.timeout,
             "cwd": str(self.notebook.parent),
         }
@@ -484,7 +491,8 @@ def load_manifest(path: str | os.PathLike[str], *, only: str | None = None) -> l
                 continue
             slug_where[slug] = f"reports[{i}]"
             runs.append(RunSpec(slug, nb_path, run_values, list(files), defaults.kernel,
-                                defaults.timeout, defaults_text, manifest, f"reports[{i}]", index))
+                                defaults.timeout, defaults_text, manifest, f"reports[{i}]", index,
+                                defaults.kernels))
 
     # names in defaults.params files that no notebook declares are typos, not "shared" names
     for j, (p, vals) in enumerate(defaults_loaded):

@@ -24,6 +24,7 @@ from typing import Any
 
 from dxlib import __version__, paths
 from dxlib.batch.executors import check_kernel, run_dask, run_local
+from dxlib.batch.kernels import KERNEL_MODES
 from dxlib.batch.lock import FolderLock
 from dxlib.batch.manifest import SLUG_OK, RunSpec, load_manifest
 from dxlib.batch.nbtools import read_metrics
@@ -134,6 +135,7 @@ def run_batch(
     progress: bool = True,
     preflight: Preflight | None = None,
     group_by: Sequence[str] = (),
+    kernels: str | None = None,
 ) -> BatchResult:
     """Run every report of ``manifest`` and write the outputs to ``out_dir``.
 
@@ -145,7 +147,10 @@ def run_batch(
     (status ok, files present) instead of executing them again. ``preflight(runs, manifest)``
     checks the selected runs before anything runs or is written (``dx reports`` hands in the
     plan's checks, :func:`dxlib.data.preflight.plan_preflight`). ``group_by``: parameters that
-    split a notebook's runs into sub-lists of the index when their values differ.
+    split a notebook's runs into sub-lists of the index when their values differ. ``kernels``
+    overrides the manifest's kernel mode (``defaults.kernels``): ``"fresh"``, a new kernel per
+    notebook, or ``"warm"``, one kept kernel per worker, reset between notebooks
+    (:mod:`dxlib.batch.kernels`); the outputs are the same either way.
 
     Failing runs do not stop the others; ``result.ok`` is False when any failed. Manifest and
     data problems raise :class:`~dxlib.errors.DxError` before anything runs or is written.
@@ -167,6 +172,11 @@ def run_batch(
             raise ParameterError(f"timeout: found {timeout!r}; expected a positive number of seconds")
         for s in specs:
             s.timeout = timeout
+    if kernels is not None:
+        if kernels not in KERNEL_MODES:
+            raise ParameterError(f"kernels: found {kernels!r}; expected one of: {', '.join(KERNEL_MODES)}")
+        for s in specs:
+            s.kernels = kernels
     if executor == "local":
         check_kernel({s.kernel for s in specs}, manifest_path)
     out = Path(out_dir).resolve()
@@ -259,6 +269,7 @@ def run_batch(
             "run_seconds": seconds,
             "executor": executor,
             "jobs": jobs,
+            "kernels": sorted({s.kernels for s in specs}),
         }
         run_json = {
             "manifest": display_path(manifest_path),

@@ -1,0 +1,176 @@
+"""Warm kernels (``dx reports --kernels warm``, :mod:`dxlib.batch.kernels`): one kept kernel per
+worker runs notebook after notebook; nothing of one notebook may reach the next, a notebook that
+fails or kills its kernel hands on a new one, and the whole default batch gives the same bytes
+as with a fresh kernel per notebook.
+
+The small notebooks run with ``jobs=1``: one worker, so one kernel, in manifest order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from dxlib import paths
+from dxlib.batch import run_batch
+from dxlib.batch.nbtools import INJECTED_TAG
+
+pytestmark = pytest.mark.notebooks
+
+#: Changes every kind of state a warm kernel must not hand on.
+SPOIL = """\
+import os, warnings, logging
+import matplotlib, numpy, pandas
+import dxlib.paths
+from dxlib.engine.forecast import load_profile
+from dxlib.report import plots
+leaked_global = 1
+warnings.simplefilter("error")
+matplotlib.rcParams["lines.linewidth"] = 7.0
+os.environ["DX_LEAKED"] = "1"
+pandas.set_option("display.max_rows", 3)
+numpy.set_printoptions(precision=2)
+logging.getLogger().setLevel(logging.DEBUG)
+dxlib.paths.LEAKED = 1
+load_profile()
+plots._plt()
+import matplotlib.pyplot as plt
+plt.figure()
+os.chdir("/")
+"""
+
+#: Records what a notebook sees of that state (the same in a fresh kernel and after a reset).
+OBSERVE = """\
+import os, warnings, logging
+import matplotlib, numpy, pandas
+import matplotlib.pyplot as plt
+import dxlib.paths
+from dxlib.engine.forecast import load_profile
+from dxlib.report import plots
+import dxlib.batch.nbtools as nbt
+nbt.record({
+    "globals": seen,
+    "history": history,
+    "error_filters": sum(f[0] == "error" for f in warnings.filters),
+    "linewidth": matplotlib.rcParams["lines.linewidth"],
+    "backend": matplotlib.get_backend(),
+    "environ": os.environ.get("DX_LEAKED"),
+    "max_rows": pandas.get_option("display.max_rows"),
+    "precision": numpy.get_printoptions()["precision"],
+    "log_level": logging.getLogger().level,
+    "module_global": getattr(dxlib.paths, "LEAKED", None),
+    "cache": load_profile.cache_info().currsize,
+    "styled": plots._STYLED,
+    "figures": plt.get_fignums(),
+    "cwd": os.getcwd(),
+})
+nbt.record({"pid": os.getpid()})
+"""
+
+
+def _notebook(folder: Path, stem: str, *sources: str) -> Path:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "python3", "language": "python"}
+    path = folder / f"{stem}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _batch(tmp: Path, stems: list[str], kernels: str) -> dict[str, dict]:
+    folder = tmp / "nb"
+    folder.mkdir(exist_ok=True)
+    sources = {
+        "observe": ["seen = sorted(k for k in globals() if not k.startswith('_'))\nhistory = list(In)",
+                    OBSERVE],
+        "spoil": [SPOIL],
+        "raises": ["raise ValueError('boom')"],
+        "dies": ["import os\nos._exit(1)"],
+    }
+    reports = []
+    for i, stem in enumerate(stems):
+        path = _notebook(folder, stem, *sources[stem])
+        reports.append({"notebook": str(path), "slug": f"{i:02d}_{stem}"})
+    manifest = tmp / f"{kernels}.yaml"
+    manifest.write_text(yaml.safe_dump({"defaults": {"kernel": "python3", "timeout": 120,
+                                                     "kernels": kernels},
+                                        "reports": reports}), encoding="utf-8")
+    result = run_batch(manifest, tmp / f"out_{kernels}", jobs=1, progress=False)
+    return {r["slug"]: r for r in result.runs}
+
+
+def test_next_notebook_sees_nothing_of_the_previous(tmp_path) -> None:
+    runs = _batch(tmp_path, ["observe", "spoil", "observe"], "warm")
+    assert [r["status"] for r in runs.values()] == ["ok", "ok", "ok"], runs
+    before, after = runs["00_observe"]["metrics"], runs["02_observe"]["metrics"]
+    assert before.pop("pid") == after.pop("pid")  # the same kernel ran both
+    assert after == before
+    assert after["globals"] == ["In", "Out", "exit", "get_ipython", "open", "quit"]  # ipykernel's
+    assert len(after["history"]) == 2  # IPython's '' and the first cell itself
+    assert after["cwd"] == str(tmp_path / "nb")
+    assert after["linewidth"] != 7.0 and after["environ"] is None and after["module_global"] is None
+    assert after["cache"] == 0 and after["styled"] is False
+    assert after["figures"] == []
+
+
+def test_same_observations_as_a_fresh_kernel(tmp_path) -> None:
+    warm = _batch(tmp_path, ["spoil", "observe"], "warm")["01_observe"]["metrics"]
+    fresh = _batch(tmp_path, ["spoil", "observe"], "fresh")["01_observe"]["metrics"]
+    warm.pop("pid"), fresh.pop("pid")
+    assert warm == fresh
+
+
+@pytest.mark.parametrize("crash", ["raises", "dies"])
+def test_failed_notebook_hands_on_a_new_kernel(tmp_path, crash) -> None:
+    runs = _batch(tmp_path, ["observe", crash, "observe"], "warm")
+    assert [r["status"] for r in runs.values()] == ["ok", "failed", "ok"]
+    first, after = runs["00_observe"]["metrics"], runs["02_observe"]["metrics"]
+    assert first.pop("pid") != after.pop("pid")  # a new kernel
+    assert after == first
+
+
+def _comparable(path: Path) -> bytes:
+    """A file of a batch's output without what differs between any two executions of the same
+    batch, fresh or warm: papermill's and nbclient's times and the injected parameters cell's id
+    (a new random id per run) in notebooks, the memory addresses in plain-text reprs (``<Styler
+    at 0x7f...>``; the HTML shows the rich output), ``timing`` in run.json."""
+    if path.suffix == ".ipynb":
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if INJECTED_TAG in cell["metadata"].get("tags", []):
+                cell.pop("id", None)
+        for holder in [nb["metadata"], *(c["metadata"] for c in nb["cells"])]:
+            holder.pop("execution", None)
+            for key in ("start_time", "end_time", "duration"):
+                holder.get("papermill", {}).pop(key, None)
+        return re.sub(r" at 0x[0-9a-f]+", " at 0x", json.dumps(nb, sort_keys=True)).encode("utf-8")
+    if path.name == "run.json":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.pop("timing")
+        return json.dumps(data, sort_keys=True).encode("utf-8")
+    return path.read_bytes()
+
+
+def test_default_batch_is_byte_identical_warm_and_fresh(tmp_path) -> None:
+    """The whole default batch (params/batch.yaml, on the test interpreter's kernel) with warm
+    kernels gives the same HTML, metrics, executed notebooks (but for their times) and run.json
+    (but for ``timing``) as with fresh ones: the condition for ``warm`` being the default."""
+    manifest = yaml.safe_load(paths.DEFAULT_BATCH.read_text(encoding="utf-8"))
+    manifest["defaults"]["kernel"] = "python3"
+    copy = tmp_path / "batch.yaml"
+    copy.write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    outs = {}
+    for kernels in ("fresh", "warm"):
+        result = run_batch(copy, tmp_path / kernels, jobs=2, progress=False, kernels=kernels)
+        assert result.ok, result.summary_text
+        outs[kernels] = tmp_path / kernels
+    files = {k: sorted(p.relative_to(o) for p in o.rglob("*") if p.is_file()) for k, o in outs.items()}
+    assert files["warm"] == files["fresh"]
+    assert len([f for f in files["warm"] if f.suffix == ".html"]) == len(result.runs) + 1
+    different = [str(f) for f in files["warm"]
+                 if _comparable(outs["warm"] / f) != _comparable(outs["fresh"] / f)]
+    assert different == []
