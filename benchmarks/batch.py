@@ -13,11 +13,19 @@ themselves cost.
 
 Timings on a small shared machine vary by +-30 % from one batch to the next, so the floor and the
 batch are measured alternately ``--repeat`` times and the medians are compared.
+
+Every line is measured in each kernel mode (``--kernels fresh,warm``: a new kernel per notebook,
+or one warm kernel per worker, :mod:`dxlib.batch.kernels`), the modes in alternating order from
+round to round; printed per mode: the medians, the notebooks' own cell time and what the batch
+spends beyond it (per run in its worker, and per notebook of wall time with one-off costs), then
+the warm/fresh ratios and how many HTML files are byte-identical between the modes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import sys
 import tempfile
@@ -29,6 +37,7 @@ import yaml
 
 from dxlib import batch as runner
 from dxlib import paths
+from dxlib.batch.kernels import KERNEL_MODES
 
 #: the floor: the imports every report needs (tables, figures the seaborn way)
 FLOOR_CELL = "import pandas\nimport matplotlib.pyplot\nimport seaborn"
@@ -54,22 +63,55 @@ def trivial_manifest(folder: Path, n: int, kernel: str, timeout: float | None,
     return manifest
 
 
-def timed_batch(manifest: Path, out: Path, jobs: int | None, executor: str) -> tuple[float, bool]:
+def timed_batch(manifest: Path, out: Path, jobs: int | None, executor: str,
+                kernels: str | None = None) -> tuple[float, bool]:
     """Seconds of wall time of one :func:`run_batch`, and whether every run succeeded."""
     t0 = time.perf_counter()
-    result = runner.run_batch(manifest, out, jobs=jobs, executor=executor, progress=False)
+    result = runner.run_batch(manifest, out, jobs=jobs, executor=executor, progress=False,
+                              kernels=kernels)
     return time.perf_counter() - t0, result.ok
 
 
+def overheads(out: Path, wall: float, jobs: int) -> tuple[float, float, float]:
+    """What a batch written to ``out`` spent beyond its notebooks' own cells: ``(cells,
+    per_run, per_notebook)``. ``cells``: seconds of all cells (papermill's per-cell durations,
+    summed over runs); ``per_run``: median over runs of the worker's seconds for the run
+    (``run.json`` timing: kernel start or reset, papermill, parameters) minus its cells;
+    ``per_notebook``: wall time beyond the cells per notebook, ``(wall - cells / jobs) / n``,
+    one-off costs (pool, kernel start and warm-up, the last HTML) included."""
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    cells, beyond = 0.0, []
+    for rec in run["runs"]:
+        nb = json.loads((out / rec["outputs"]["notebook"]).read_text(encoding="utf-8"))
+        own = sum(c["metadata"].get("papermill", {}).get("duration") or 0.0 for c in nb["cells"])
+        cells += own
+        beyond.append(run["timing"]["run_seconds"][rec["slug"]] - own)
+    n = len(run["runs"])
+    return cells, statistics.median(beyond), (wall - cells / jobs) / n
+
+
+def same_html(a: Path, b: Path) -> tuple[int, int]:
+    """``(identical, total)``: the HTML files of two batch outputs that are byte-identical."""
+    names = sorted(p.name for p in a.glob("*.html"))
+    same = sum((b / name).is_file() and (a / name).read_bytes() == (b / name).read_bytes()
+               for name in names)
+    return same, len(names)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark; print the manifest's time, the floor and the ratio."""
+    """Run the benchmark; print the manifest's time, the floor and the ratio, per kernel mode."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("manifest_arg", nargs="?", help="manifest (same as --manifest)")
     ap.add_argument("--manifest", help="batch manifest (default: params/batch.yaml)")
     ap.add_argument("--jobs", type=int, default=None, help="parallel runs (default: CPUs)")
     ap.add_argument("--executor", choices=["local", "dask"], default="local")
     ap.add_argument("--repeat", type=int, default=3, help="rounds of floor + batch (medians)")
+    ap.add_argument("--kernels", default=",".join(KERNEL_MODES),
+                    help="kernel modes compared, comma-separated (default: %(default)s)")
     args = ap.parse_args(argv)
+    modes = [m.strip() for m in args.kernels.split(",") if m.strip()]
+    if not modes or any(m not in KERNEL_MODES for m in modes):
+        ap.error(f"--kernels: expected modes among {', '.join(KERNEL_MODES)}")
 
     manifest = args.manifest or args.manifest_arg
     if manifest is None:
@@ -81,35 +123,58 @@ def main(argv: list[str] | None = None) -> int:
     n = len(specs)
     kernel = specs[0].kernel
     timeout = specs[0].timeout
+    jobs = max(1, min(args.jobs or os.cpu_count() or 1, n))
 
+    times: dict[tuple[str, str], list[float]] = {}
+    costs: dict[str, list[tuple[float, float, float]]] = {m: [] for m in modes}
+    html: list[tuple[int, int]] = []
+    all_ok = True
     with tempfile.TemporaryDirectory(prefix="dx-bench-") as tmp:
         tmp_path = Path(tmp)
         (tmp_path / "nb").mkdir()
-        floor_manifest = trivial_manifest(tmp_path / "nb", n, kernel, timeout)
-        bare_manifest = trivial_manifest(tmp_path / "nb", n, kernel, timeout, BARE_CELL, "bare")
-        floors, bares, reals, floor_ok, real_ok = [], [], [], True, True
+        lines = {
+            "floor": trivial_manifest(tmp_path / "nb", n, kernel, timeout),
+            "bare": trivial_manifest(tmp_path / "nb", n, kernel, timeout, BARE_CELL, "bare"),
+            "batch": manifest,
+        }
         for k in range(max(args.repeat, 1)):
-            f, ok_f = timed_batch(floor_manifest, tmp_path / f"floor{k}", args.jobs, args.executor)
-            i, _ = timed_batch(bare_manifest, tmp_path / f"bare{k}", args.jobs, args.executor)
-            r, ok_r = timed_batch(manifest, tmp_path / f"real{k}", args.jobs, args.executor)
-            floors.append(f)
-            bares.append(i)
-            reals.append(r)
-            floor_ok, real_ok = floor_ok and ok_f, real_ok and ok_r
-        floor, bare, real = (statistics.median(x) for x in (floors, bares, reals))
+            # alternate the order of the modes from round to round (drift on a shared machine)
+            for mode in modes if k % 2 == 0 else modes[::-1]:
+                for line, m in lines.items():
+                    out = tmp_path / f"{line}-{mode}-{k}"
+                    secs, ok = timed_batch(m, out, jobs, args.executor, mode)
+                    times.setdefault((line, mode), []).append(secs)
+                    all_ok = all_ok and ok
+                    if line == "batch":
+                        costs[mode].append(overheads(out, secs, jobs))
+            if len(modes) > 1:
+                html.append(same_html(tmp_path / f"batch-{modes[0]}-{k}", tmp_path / f"batch-{modes[1]}-{k}"))
 
-    jobs = args.jobs or "cpu_count"
-    print(f"manifest : {manifest} ({n} runs, kernel {kernel}, jobs {jobs}, {args.executor})")
-    print(f"batch    : {real:8.1f} s  ({real / n:.2f} s/run){'' if real_ok else '  [failures]'}")
-    print(
-        f"floor    : {floor:8.1f} s  ({floor / n:.2f} s/run, notebooks that only import pandas, "
-        f"matplotlib.pyplot and seaborn)" + ("" if floor_ok else "  [failures]")
-    )
-    print(f"bare     : {bare:8.1f} s  ({bare / n:.2f} s/run, one-cell notebooks without imports: "
-          f"{bare / floor:.2f}x the floor)")
-    print(f"ratio    : {real / floor:8.2f}x  (medians of {len(reals)} rounds; batch "
-          f"{', '.join(f'{x:.1f}' for x in reals)} s; floor {', '.join(f'{x:.1f}' for x in floors)} s)")
-    return 0 if real_ok and floor_ok else 1
+    med = {key: statistics.median(v) for key, v in times.items()}
+    print(f"manifest : {manifest} ({n} runs, kernel {kernel}, jobs {jobs}, {args.executor}, "
+          f"medians of {max(args.repeat, 1)} alternating rounds){'' if all_ok else '  [failures]'}")
+    for mode in modes:
+        real, floor, bare = med[("batch", mode)], med[("floor", mode)], med[("bare", mode)]
+        cells, per_run, per_nb = (statistics.median(c[i] for c in costs[mode]) for i in range(3))
+        print(f"[{mode}]")
+        print(f"  batch    : {real:8.1f} s  ({real / n:.2f} s/run; rounds "
+              f"{', '.join(f'{x:.1f}' for x in times[('batch', mode)])} s)")
+        print(f"  floor    : {floor:8.1f} s  ({floor / n:.2f} s/run, notebooks that only import "
+              f"pandas, matplotlib.pyplot and seaborn; ratio {real / floor:.2f}x)")
+        print(f"  bare     : {bare:8.1f} s  ({bare / n:.2f} s/run, one-cell notebooks without imports)")
+        print(f"  cells    : {cells:8.1f} s  (the notebooks' own cells, summed); beyond them: "
+              f"{per_run:.3f} s per run in its worker (median), {per_nb:.3f} s of wall time per "
+              f"notebook with one-off costs")
+    if "fresh" in modes and len(modes) > 1:
+        for mode in modes:
+            if mode != "fresh":
+                print(f"{mode} / fresh: {med[('batch', mode)] / med[('batch', 'fresh')]:.2f}x the "
+                      f"batch, {med[('floor', mode)] / med[('floor', 'fresh')]:.2f}x the floor")
+    if html:
+        same = sum(s for s, _ in html)
+        total = sum(t for _, t in html)
+        print(f"HTML identical between {modes[0]} and {modes[1]}: {same} of {total} files")
+    return 0 if all_ok else 1
 
 
 if __name__ == "__main__":

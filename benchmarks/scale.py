@@ -15,7 +15,8 @@ Measured (wall time on this machine, printed as a table):
     beforehand; the median of ``--repeat`` runs), plus :func:`dxlib.engine.rollup.pillar_rollup`;
 (b) a grid batch (``05_plan_scorecard`` over 6 geographies x 2 languages = 12 runs, parameters
     pointing at the synthetic files) with the local executor and with a Dask ``LocalCluster``
-    on the same machine, in one run (``--skip-batch`` leaves it out).
+    on the same machine, each with fresh and with warm kernels (``dx reports --kernels``; the
+    warm/fresh ratio is printed), in one run (``--skip-batch`` leaves it out).
 
     .venv/bin/python benchmarks/scale.py                 # 34 geographies, both parts
     .venv/bin/python benchmarks/scale.py --skip-batch    # assessment only (~10 s)
@@ -202,12 +203,14 @@ def batch_manifest(files: dict[str, Path], folder: Path, n_geos: int) -> Path:
     return manifest
 
 
-def time_batch(manifest: Path, out: Path, executor: str, jobs: int | None) -> tuple[float, int, bool]:
+def time_batch(manifest: Path, out: Path, executor: str, jobs: int | None,
+               kernels: str = "fresh") -> tuple[float, int, bool]:
     """Wall seconds of one :func:`dxlib.batch.run_batch`, the number of runs, whether all ok."""
     from dxlib import batch as runner
 
     t0 = time.perf_counter()
-    result = runner.run_batch(manifest, out, jobs=jobs, executor=executor, progress=False)
+    result = runner.run_batch(manifest, out, jobs=jobs, executor=executor, progress=False,
+                              kernels=kernels)
     return time.perf_counter() - t0, len(result.runs), result.ok
 
 
@@ -244,11 +247,15 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_batch:
             manifest = batch_manifest(files, tmp_path, args.batch_geos)
             for executor in ("local", "dask"):
-                secs, n_runs, ok = time_batch(manifest, tmp_path / f"reports-{executor}", executor,
-                                              args.jobs)
-                rows.append((f"batch 05_plan_scorecard, {executor} executor",
-                             f"{secs:.1f} s", f"{n_runs} runs, {secs / n_runs:.2f} s/run"
-                             + ("" if ok else " [FAILURES]")))
+                fresh_s = 0.0
+                for kernels in ("fresh", "warm"):  # dxlib.batch.kernels
+                    secs, n_runs, ok = time_batch(manifest, tmp_path / f"reports-{executor}-{kernels}",
+                                                  executor, args.jobs, kernels)
+                    fresh_s = fresh_s or secs
+                    rows.append((f"batch 05_plan_scorecard, {executor} executor, {kernels} kernels",
+                                 f"{secs:.1f} s", f"{n_runs} runs, {secs / n_runs:.2f} s/run"
+                                 + (f", {secs / fresh_s:.2f}x fresh" if kernels == "warm" else "")
+                                 + ("" if ok else " [FAILURES]")))
     width = max(len(r[0]) for r in rows)
     print(f"\nmachine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(f"{'measure':<{width}}  {'wall':>9}  rate")

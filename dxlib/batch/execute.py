@@ -206,8 +206,10 @@ def execute_run(spec_payload: dict[str, Any]) -> dict[str, Any]:
     """Execute one notebook; the worker function of both executors.
 
     ``spec_payload`` is :meth:`RunSpec.payload`: ``slug``, ``notebook_name``, ``notebook_json``
-    (the notebook's content), ``parameters``, ``kernel``, ``timeout`` and ``cwd`` (used only if
-    that folder exists where this runs). Writes only inside its own temporary folder. Never
+    (the notebook's content), ``parameters``, ``kernel``, ``kernels`` (``"fresh"``: a new kernel
+    for this notebook; ``"warm"``: this worker's kept kernel, reset first and shut down after a
+    failure, see :mod:`dxlib.batch.kernels`), ``timeout`` and ``cwd`` (used only if that folder
+    exists where this runs). Writes only inside its own temporary folder. Never
     raises for a failing notebook; returns ``{slug, status ('ok'|'failed'), executed_notebook
     (JSON text, partial for failures; None if execution never started), error (None or
     {cell, execution_count, first_line, ename, evalue}), seconds}``.

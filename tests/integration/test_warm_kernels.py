@@ -81,7 +81,7 @@ def _notebook(folder: Path, stem: str, *sources: str) -> Path:
     return path
 
 
-def _batch(tmp: Path, stems: list[str], kernels: str) -> dict[str, dict]:
+def _batch(tmp: Path, stems: list[str], kernels: str, timeout: float = 120) -> dict[str, dict]:
     folder = tmp / "nb"
     folder.mkdir(exist_ok=True)
     sources = {
@@ -90,13 +90,14 @@ def _batch(tmp: Path, stems: list[str], kernels: str) -> dict[str, dict]:
         "spoil": [SPOIL],
         "raises": ["raise ValueError('boom')"],
         "dies": ["import os\nos._exit(1)"],
+        "hangs": ["import time\ntime.sleep(120)"],
     }
     reports = []
     for i, stem in enumerate(stems):
         path = _notebook(folder, stem, *sources[stem])
         reports.append({"notebook": str(path), "slug": f"{i:02d}_{stem}"})
     manifest = tmp / f"{kernels}.yaml"
-    manifest.write_text(yaml.safe_dump({"defaults": {"kernel": "python3", "timeout": 120,
+    manifest.write_text(yaml.safe_dump({"defaults": {"kernel": "python3", "timeout": timeout,
                                                      "kernels": kernels},
                                         "reports": reports}), encoding="utf-8")
     result = run_batch(manifest, tmp / f"out_{kernels}", jobs=1, progress=False)
@@ -124,9 +125,11 @@ def test_same_observations_as_a_fresh_kernel(tmp_path) -> None:
     assert warm == fresh
 
 
-@pytest.mark.parametrize("crash", ["raises", "dies"])
+@pytest.mark.parametrize("crash", ["raises", "dies", "hangs"])
 def test_failed_notebook_hands_on_a_new_kernel(tmp_path, crash) -> None:
-    runs = _batch(tmp_path, ["observe", crash, "observe"], "warm")
+    """A notebook that raises, kills its kernel or runs past the per-cell timeout (10 s here,
+    far above the other cells' fraction of a second) hands on a new kernel."""
+    runs = _batch(tmp_path, ["observe", crash, "observe"], "warm", timeout=10)
     assert [r["status"] for r in runs.values()] == ["ok", "failed", "ok"]
     first, after = runs["00_observe"]["metrics"], runs["02_observe"]["metrics"]
     assert first.pop("pid") != after.pop("pid")  # a new kernel

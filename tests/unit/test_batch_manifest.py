@@ -12,6 +12,7 @@ import pytest
 
 from dxlib import batch as runner
 from dxlib.batch import nbtools
+from dxlib.batch.kernels import DEFAULT_KERNELS
 from dxlib.errors import ParameterError
 from dxlib.fileio import atomic_write_text
 
@@ -239,3 +240,13 @@ def test_atomic_write_writes_every_time(tmp_path):
     target.unlink()
     runner.write_json(target, {"a": 1})
     assert target.read_text(encoding="utf-8") == '{\n  "a": 1\n}\n'
+
+
+def test_kernel_mode_in_the_manifest(tmp_path):
+    default = write(tmp_path / "default.yaml", f"reports:\n  - notebook: {REPORT_A}\n")
+    assert [r.kernels for r in runner.load_manifest(default)] == [DEFAULT_KERNELS]
+    assert runner.load_manifest(default)[0].payload()["kernels"] == DEFAULT_KERNELS
+    warm = write(tmp_path / "warm.yaml", f"defaults: {{kernels: warm}}\nreports:\n  - notebook: {REPORT_A}\n")
+    assert runner.load_manifest(warm)[0].payload()["kernels"] == "warm"
+    msg = _problems(tmp_path, f"defaults: {{kernels: lukewarm}}\nreports:\n  - notebook: {REPORT_A}\n")
+    assert "line 1, defaults.kernels: found 'lukewarm'; expected 'fresh' or 'warm'" in msg
