@@ -234,7 +234,8 @@ def execute_run(spec_payload: dict[str, Any]) -> dict[str, Any]:
         try:
             if warm_mode:  # this worker's kept kernel, reset and in cwd
                 engine_kwargs["warm"] = kernels.warm_kernel(
-                    kernel, _kernel_quiet_arguments(kernel), cwd, KERNEL_START_ATTEMPTS)
+                    kernel, _kernel_quiet_arguments(kernel), cwd, KERNEL_START_ATTEMPTS,
+                    spec_payload.get("batch_id", ""))
             for attempt in range(KERNEL_START_ATTEMPTS):
                 try:
                     papermill.execute_notebook(

@@ -26,7 +26,7 @@ from typing import Any
 #: The kernel modes of ``dx reports --kernels`` and ``defaults.kernels``.
 KERNEL_MODES = ("fresh", "warm")
 #: Kernel mode when neither the manifest nor the caller names one.
-DEFAULT_KERNELS = "fresh"
+DEFAULT_KERNELS = "warm"
 #: Kernel arguments nbclient adds to every kernel it starts (history in memory, not on disk).
 HISTORY_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
 #: Seconds allowed for a kernel to start and answer, and for its warm-up.
@@ -63,6 +63,7 @@ class WarmKernel:
             self.shutdown()
             raise
         self.runs = 0
+        self.batch_id = ""
 
     def execute(self, code: str, timeout: float) -> None:
         """Run ``code`` in the kernel without storing it in the history; wait until the kernel
@@ -131,17 +132,22 @@ def _kept() -> dict[str, WarmKernel]:
     return _LOCAL.kernels
 
 
-def warm_kernel(kernel_name: str, extra_arguments: list[str], cwd: str,
-                attempts: int = 2) -> WarmKernel:
+def warm_kernel(kernel_name: str, extra_arguments: list[str], cwd: str, attempts: int = 2,
+                batch_id: str = "") -> WarmKernel:
     """This thread's warm kernel ``kernel_name``, reset and in ``cwd``; started (and warmed up)
-    when there is none or the kept one is not usable. A kernel that cannot be started or reset
-    is tried ``attempts`` times in all (parallel kernels can race for a port)."""
+    when there is none, the kept one is not usable or was started for another batch than
+    ``batch_id`` (a Dask worker outlives batches; a new batch may bring new code). A kernel that
+    cannot be started or reset is tried ``attempts`` times in all (parallel kernels can race for
+    a port)."""
     kept = _kept()
+    if kernel_name in kept and kept[kernel_name].batch_id != batch_id:
+        discard(kernel_name)
     for attempt in range(attempts):
         wk = kept.get(kernel_name)
         try:
             if wk is None:
                 wk = WarmKernel(kernel_name, extra_arguments)
+                wk.batch_id = batch_id
                 kept[kernel_name] = wk
                 with _ALL_LOCK:
                     _ALL.append(wk)

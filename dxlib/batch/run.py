@@ -16,6 +16,7 @@ import os
 import platform
 import sys
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -150,7 +151,8 @@ def run_batch(
     split a notebook's runs into sub-lists of the index when their values differ. ``kernels``
     overrides the manifest's kernel mode (``defaults.kernels``): ``"fresh"``, a new kernel per
     notebook, or ``"warm"``, one kept kernel per worker, reset between notebooks
-    (:mod:`dxlib.batch.kernels`); the outputs are the same either way.
+    (:mod:`dxlib.batch.kernels`; used only when there are more runs than workers, and kept
+    for one batch); the outputs are the same either way.
 
     Failing runs do not stop the others; ``result.ok`` is False when any failed. Manifest and
     data problems raise :class:`~dxlib.errors.DxError` before anything runs or is written.
@@ -214,6 +216,11 @@ def run_batch(
     results: Any = iter(())
     if payloads:
         jobs = max(1, min(jobs, len(payloads)))
+        batch_id = uuid.uuid4().hex  # kept kernels serve one batch (new code, new kernels)
+        for p in payloads:
+            p["batch_id"] = batch_id
+            if len(payloads) <= jobs:  # one run per worker: warming a kernel cannot pay off
+                p["kernels"] = "fresh"
         results = run_local(payloads, jobs) if executor == "local" else run_dask(payloads, jobs, scheduler)
     bar = tqdm(total=len(to_run), disable=not progress, unit="run", desc="dx reports", file=sys.stderr)
     try:
@@ -269,7 +276,7 @@ def run_batch(
             "run_seconds": seconds,
             "executor": executor,
             "jobs": jobs,
-            "kernels": sorted({s.kernels for s in specs}),
+            "kernels": sorted({p["kernels"] for p in payloads}),
         }
         run_json = {
             "manifest": display_path(manifest_path),

@@ -9,7 +9,13 @@ The small notebooks run with ``jobs=1``: one worker, so one kernel, in manifest 
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
 from pathlib import Path
 
 import nbformat
@@ -177,3 +183,53 @@ def test_default_batch_is_byte_identical_warm_and_fresh(tmp_path) -> None:
     different = [str(f) for f in files["warm"]
                  if _comparable(outs["warm"] / f) != _comparable(outs["fresh"] / f)]
     assert different == []
+
+
+def _processes_with(marker: str) -> list[int]:
+    """Processes whose environment holds ``marker`` (kernels inherit their worker's)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and marker.encode() in (proc / "environ").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_sigterm_stops_the_warm_kernels(tmp_path) -> None:
+    """``dx reports --kernels warm`` stopped by SIGTERM while a notebook runs: exit status 130,
+    and no kernel (nor worker) of that batch outlives it."""
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    quick = _notebook(folder, "quick", "x = 1")
+    slow = _notebook(folder, "slow", "import time\ntime.sleep(120)")
+    manifest = tmp_path / "batch.yaml"
+    manifest.write_text(yaml.safe_dump({"defaults": {"kernel": "python3", "timeout": 300},
+                                        "reports": [{"notebook": str(quick)},
+                                                    {"notebook": str(slow)}]}), encoding="utf-8")
+    marker = f"DX_WARM_TEST={uuid.uuid4().hex}"
+    env = {**os.environ, marker.split("=")[0]: marker.split("=")[1]}
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "dxlib", "reports", "--batch", str(manifest), "--out", str(out),
+           "--jobs", "1", "--kernels", "warm"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "quick.html").is_file():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the quick run did not finish"
+            time.sleep(0.2)
+        time.sleep(1)  # the slow notebook is running in the kept kernel
+        assert len(_processes_with(marker)) >= 3  # dx reports, its worker, the kernel
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, stderr
+    deadline = time.monotonic() + 15  # an orphaned kernel notices its parent is gone within ~1 s
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _processes_with(marker) == []
