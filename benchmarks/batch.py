@@ -90,12 +90,13 @@ def overheads(out: Path, wall: float, jobs: int) -> tuple[float, float, float]:
     return cells, statistics.median(beyond), (wall - cells / jobs) / n
 
 
-def same_html(a: Path, b: Path) -> tuple[int, int]:
-    """``(identical, total)``: the HTML files of two batch outputs that are byte-identical."""
+def different_html(a: Path, b: Path) -> tuple[list[str], int]:
+    """The names of the HTML files of batch output ``a`` that are not byte-identical in ``b``,
+    and how many there are in ``a``. (The reports show the git commit: commit nothing while
+    the benchmark runs.)"""
     names = sorted(p.name for p in a.glob("*.html"))
-    same = sum((b / name).is_file() and (a / name).read_bytes() == (b / name).read_bytes()
-               for name in names)
-    return same, len(names)
+    return [n for n in names
+            if not (b / n).is_file() or (a / n).read_bytes() != (b / n).read_bytes()], len(names)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
     times: dict[tuple[str, str], list[float]] = {}
     costs: dict[str, list[tuple[float, float, float]]] = {m: [] for m in modes}
-    html: list[tuple[int, int]] = []
+    html: list[tuple[list[str], int]] = []
     all_ok = True
     with tempfile.TemporaryDirectory(prefix="dx-bench-") as tmp:
         tmp_path = Path(tmp)
@@ -148,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
                     if line == "batch":
                         costs[mode].append(overheads(out, secs, jobs))
             if len(modes) > 1:
-                html.append(same_html(tmp_path / f"batch-{modes[0]}-{k}", tmp_path / f"batch-{modes[1]}-{k}"))
+                html.append(different_html(tmp_path / f"batch-{modes[0]}-{k}",
+                                           tmp_path / f"batch-{modes[1]}-{k}"))
 
     med = {key: statistics.median(v) for key, v in times.items()}
     print(f"manifest : {manifest} ({n} runs, kernel {kernel}, jobs {jobs}, {args.executor}, "
@@ -171,9 +173,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{mode} / fresh: {med[('batch', mode)] / med[('batch', 'fresh')]:.2f}x the "
                       f"batch, {med[('floor', mode)] / med[('floor', 'fresh')]:.2f}x the floor")
     if html:
-        same = sum(s for s, _ in html)
         total = sum(t for _, t in html)
-        print(f"HTML identical between {modes[0]} and {modes[1]}: {same} of {total} files")
+        different = [f"round {k}: {name}" for k, (names, _) in enumerate(html) for name in names]
+        print(f"HTML identical between {modes[0]} and {modes[1]}: {total - len(different)} of "
+              f"{total} files" + (f"; different: {', '.join(different[:6])}" if different else ""))
     return 0 if all_ok else 1
 
 

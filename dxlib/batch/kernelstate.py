@@ -165,7 +165,14 @@ def reset(cwd: str) -> None:
     warnings.filters[:] = s["warnings"]
     warnings.showwarning = s["showwarning"]
     warnings.formatwarning = s["formatwarning"]
-    warnings._filters_mutated()  # every "shown once" registry is stale, as in a new process
+    # every "shown once" registry is now stale, as in a new process: CPython's hook behind
+    # simplefilter() and resetwarnings(), or (where it is missing) a filter added and removed
+    mutated = getattr(warnings, "_filters_mutated", None)
+    if mutated is not None:
+        mutated()
+    else:
+        warnings.simplefilter("default")
+        del warnings.filters[0]
     _restore_environ(s["environ"])
     sys.path[:] = s["sys_path"]
     if locale.setlocale(locale.LC_ALL) != s["locale"]:

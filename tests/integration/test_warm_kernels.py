@@ -59,7 +59,12 @@ import dxlib.paths
 from dxlib.engine.forecast import load_profile
 from dxlib.report import plots
 import dxlib.batch.nbtools as nbt
+shown, show = [], warnings.showwarning
+warnings.showwarning = lambda message, *args, **kwargs: shown.append(str(message))
+numpy.mean([])  # shown unless this process showed it before from the same place
+warnings.showwarning = show
 nbt.record({
+    "warnings_shown": shown,
     "globals": seen,
     "history": history,
     "error_filters": sum(f[0] == "error" for f in warnings.filters),
@@ -94,6 +99,8 @@ def _batch(tmp: Path, stems: list[str], kernels: str, timeout: float = 120) -> d
         "observe": ["seen = sorted(k for k in globals() if not k.startswith('_'))\nhistory = list(In)",
                     OBSERVE],
         "spoil": [SPOIL],
+        # RuntimeWarnings, shown once per place per process (unless the filters change)
+        "warns": ["import numpy\nnumpy.mean([])"],
         "raises": ["raise ValueError('boom')"],
         "dies": ["import os\nos._exit(1)"],
         "hangs": ["import time\ntime.sleep(120)"],
@@ -111,15 +118,16 @@ def _batch(tmp: Path, stems: list[str], kernels: str, timeout: float = 120) -> d
 
 
 def test_next_notebook_sees_nothing_of_the_previous(tmp_path) -> None:
-    runs = _batch(tmp_path, ["observe", "spoil", "observe"], "warm")
-    assert [r["status"] for r in runs.values()] == ["ok", "ok", "ok"], runs
-    before, after = runs["00_observe"]["metrics"], runs["02_observe"]["metrics"]
+    runs = _batch(tmp_path, ["observe", "spoil", "warns", "observe"], "warm")
+    assert [r["status"] for r in runs.values()] == ["ok", "ok", "ok", "ok"], runs
+    before, after = runs["00_observe"]["metrics"], runs["03_observe"]["metrics"]
     assert before.pop("pid") == after.pop("pid")  # the same kernel ran both
     assert after == before
     assert after["globals"] == ["In", "Out", "exit", "get_ipython", "open", "quit"]  # ipykernel's
     assert len(after["history"]) == 2  # IPython's '' and the first cell itself
     assert after["cwd"] == str(tmp_path / "nb")
     assert after["linewidth"] != 7.0 and after["environ"] is None and after["module_global"] is None
+    assert "Mean of empty slice" in after["warnings_shown"]  # shown again, as in a new process
     assert after["cache"] == 0 and after["styled"] is False
     assert after["figures"] == []
 
