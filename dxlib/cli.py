@@ -313,7 +313,7 @@ INDEX_GROUPS = ("geo",)
 @click.option("--kernels", type=click.Choice(["fresh", "warm"]), default=None,
               help="fresh: a new kernel for every notebook; warm: one kept kernel per worker, reset "
                    "between notebooks (faster, same outputs) [default: the manifest's "
-                   "defaults.kernels, else fresh].")
+                   "defaults.kernels, else warm].")
 def reports(batch, out, jobs, only, executor, scheduler, timeout, resume, kernels) -> None:
     """Execute the batch manifest with Papermill and render every report to HTML.
 

@@ -20,13 +20,16 @@ can change; :func:`reset` puts all of it back:
   ``pandas.set_option`` so that their callbacks run), the root logger's level and handlers;
 - dxlib's modules: every module-level name rebound to what it was after warm-up (flags such as
   the figures' "styled once"), names a notebook added removed, every ``functools.lru_cache`` /
-  ``functools.cache`` cleared, dxlib modules first imported by a notebook dropped from
-  ``sys.modules`` (imported again by the next notebook that needs them).
+  ``functools.cache`` cleared;
+- modules first imported by a notebook that are not installed packages (dxlib's, a helper module
+  next to a notebook: any file outside ``sys.prefix``) are dropped from ``sys.modules``, so that
+  the next notebook imports its own.
 
-Not restored (documented limits): objects *mutated in place* inside third-party modules, other
-third-party modules a notebook imported first (they stay imported), threads or signal handlers
-a notebook started. A notebook that fails, times out or kills its kernel never hands its kernel
-on: the runner replaces it (:mod:`dxlib.batch.kernels`).
+Not restored (documented limits): objects *mutated in place* inside installed third-party
+modules; installed packages a notebook imported first stay imported (their import-time output
+is not repeated); threads or signal handlers a notebook started. A notebook that fails, times
+out or kills its kernel never hands its kernel on: the runner replaces it
+(:mod:`dxlib.batch.kernels`).
 
 After warm-up the surviving objects are moved to the permanent generation (``gc.freeze()``), so
 that the garbage collection of IPython's reset scans only what notebooks made (0.1 s -> 0.01 s).
@@ -110,6 +113,7 @@ def warm_up() -> None:
         "log_level": root.level,
         "log_handlers": list(root.handlers),
         "modules": {n: dict(vars(m)) for n, m in _dxlib_modules().items()},
+        "module_names": set(sys.modules),
     }
     gc.collect()
     gc.freeze()
@@ -135,6 +139,23 @@ def _restore_modules(saved: dict[str, dict[str, Any]]) -> None:
         for value in snapshot.values():
             if isinstance(value, functools._lru_cache_wrapper):
                 value.cache_clear()
+
+
+def _installed(module: Any) -> bool:
+    """True for modules of the Python installation or its environment (site-packages)."""
+    file = getattr(module, "__file__", None)
+    if not file:
+        return True  # built-in or namespace package
+    file = os.path.realpath(file)
+    prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    return any(file.startswith(p + os.sep) for p in prefixes)
+
+
+def _drop_new_local_modules(before: set[str]) -> None:
+    for name in [n for n in sys.modules if n not in before]:
+        module = sys.modules[name]
+        if module is not None and not _installed(module):
+            del sys.modules[name]
 
 
 def _restore_environ(saved: dict[str, str]) -> None:
@@ -186,6 +207,7 @@ def reset(cwd: str) -> None:
     root.setLevel(s["log_level"])
     root.handlers[:] = s["log_handlers"]
     _restore_modules(s["modules"])
+    _drop_new_local_modules(s["module_names"])
     ip = get_ipython()
     if ip is not None:
         ip.reset(new_session=True)

@@ -5,8 +5,8 @@ safe, duplicate keys are an error)::
 
     defaults:                      # optional
       kernel: dxlib                # kernel given to papermill (default "dxlib")
-      kernels: fresh               # fresh | warm: a new kernel per notebook, or one kept per
-                                   # worker (dxlib.batch.kernels; default "fresh")
+      kernels: warm                # warm | fresh: one kernel kept per worker and reset between
+                                   # notebooks, or a new one each (dxlib.batch.kernels; default "warm")
       timeout: 600                 # per-cell timeout in seconds (default 600)
       params: [params/common.yaml] # parameter files applied to every entry first
     reports:

@@ -150,6 +150,25 @@ def test_failed_notebook_hands_on_a_new_kernel(tmp_path, crash) -> None:
     assert after == first
 
 
+def test_a_helper_module_next_to_a_notebook_is_that_notebooks_own(tmp_path) -> None:
+    """Two notebooks in two folders, each importing its own ``nbhelper.py``: the second one in
+    the same warm kernel gets its own, not the first one's (local modules are dropped)."""
+    reports = []
+    for value in (1, 2):
+        folder = tmp_path / f"folder{value}"
+        folder.mkdir()
+        (folder / "nbhelper.py").write_text(f"VALUE = {value}\n", encoding="utf-8")
+        path = _notebook(folder, "uses_helper", "import nbhelper\nimport dxlib.batch.nbtools as nbt\n"
+                         "nbt.record({'value': nbhelper.VALUE, 'pid': __import__('os').getpid()})")
+        reports.append({"notebook": str(path), "slug": f"helper{value}"})
+    manifest = tmp_path / "batch.yaml"
+    manifest.write_text(yaml.safe_dump({"defaults": {"kernel": "python3", "kernels": "warm"},
+                                        "reports": reports}), encoding="utf-8")
+    runs = run_batch(manifest, tmp_path / "out", jobs=1, progress=False).runs
+    assert [r["metrics"]["value"] for r in runs] == [1, 2]
+    assert runs[0]["metrics"]["pid"] == runs[1]["metrics"]["pid"]  # one kernel
+
+
 def _comparable(path: Path) -> bytes:
     """A file of a batch's output without what differs between any two executions of the same
     batch, fresh or warm: papermill's and nbclient's times and the injected parameters cell's id
