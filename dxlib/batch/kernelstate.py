@@ -48,8 +48,11 @@ import sys
 import warnings
 from typing import Any
 
-#: Imported during warm-up, before dxlib's own modules (all of which are imported too).
-WARM_IMPORTS = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "IPython.display")
+#: Imported during warm-up, before dxlib's own modules (all of which are imported too): what
+#: the notebooks and dxlib's functions import (statsmodels and seaborn lazily, inside functions).
+WARM_IMPORTS = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "IPython.display", "seaborn",
+                "statsmodels.api", "statsmodels.tsa.exponential_smoothing.ets",
+                "statsmodels.tsa.forecasting.theta")
 #: dxlib modules never imported by the warm-up (running them has effects).
 SKIP_MODULES = frozenset({"dxlib.__main__"})
 
@@ -82,7 +85,10 @@ def warm_up() -> None:
     right after the kernel started."""
     global _SAVED
     for name in WARM_IMPORTS:
-        importlib.import_module(name)
+        try:
+            importlib.import_module(name)
+        except ImportError:  # an optional package this environment lacks
+            pass
     import dxlib
 
     for info in pkgutil.walk_packages(dxlib.__path__, "dxlib."):
