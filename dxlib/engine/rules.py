@@ -74,14 +74,26 @@ def shown_probability(p: float, status: str | None) -> float:
     return min(max(p, lo), hi)
 
 
-def snap_to_bounds(values: np.ndarray | float, kind: str, lower: float, upper: float) -> np.ndarray:
-    """Observed values of a bounded series (share, index) within the bound tolerance of a bound
-    count as at the bound (99.97 % of a 0-100 share is 100 %), as the forecasts do; see
-    :data:`dxlib.engine.scales.BOUND_TOL`."""
+def snap_to_bounds(values: np.ndarray | float, kind: str, lower: float, upper: float,
+                   threshold: float | None = None) -> np.ndarray:
+    """Values of a bounded series (share, index) within the bound tolerance of a bound count as
+    at the bound (99.97 % of a 0-100 share is 100 %), as the forecasts do; see
+    :data:`dxlib.engine.scales.BOUND_TOL`. Same shape as ``values``.
+
+    With a ``threshold`` (an observed value judged against a target) a value is snapped only
+    toward a bound that *is* the threshold (99.97 % counts as 100 % against "≥ 100 %"), never
+    toward the other bound: against "≥ 0.3 %" an observed 0.4 % stays 0.4 %, so the rule cannot
+    flip a comparison with a threshold inside the range. Without one (forecast samples) values
+    are snapped to both bounds."""
     v = np.array(values, dtype=float)
     if kind in ("share", "index") and not (math.isnan(lower) or math.isnan(upper)):
         tol = BOUND_TOL * (upper - lower)
-        v = np.where(v >= upper - tol, upper, np.where(v <= lower + tol, lower, v))
+        to_upper = threshold is None or threshold == upper
+        to_lower = threshold is None or threshold == lower
+        if to_upper:
+            v = np.where(v >= upper - tol, upper, v)
+        if to_lower:
+            v = np.where(v <= lower + tol, lower, v)
     return v
 
 

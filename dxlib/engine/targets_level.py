@@ -58,7 +58,7 @@ def assess_single(row: dict, t: dict, key: tuple[str, str], ctx: AssessmentConte
         row["growth_ratio"] = row["observed_growth"] / row["required_growth"]
 
     kind, lower, upper = ctx.bounds[key[1]]
-    judged = snap_to_bounds(vals, kind, lower, upper)
+    judged = snap_to_bounds(vals, kind, lower, upper, threshold=value)  # toward the threshold only
     if judged[-1] != vals[-1]:
         row["note"] = note("at_bound", value=last_value, bound=float(judged[-1]))
     if last_year == deadline:

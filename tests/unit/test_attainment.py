@@ -87,6 +87,34 @@ def test_value_within_tolerance_of_the_bound_counts_as_the_bound() -> None:
     assert list(snap_to_bounds([99.97], "level", math.nan, math.nan)) == [99.97]
 
 
+def test_observed_share_is_snapped_only_toward_a_bound_that_is_the_threshold() -> None:
+    # threshold 100 = the upper bound: 99.97 counts as 100; threshold 0.3 is inside the range:
+    # 0.4 stays 0.4 (snapping it to the lower bound 0 would flip ">= 0.3")
+    assert list(snap_to_bounds([99.97, 0.4], "share", 0, 100, threshold=100)) == [100, 0.4]
+    assert list(snap_to_bounds([99.97, 0.4], "share", 0, 100, threshold=0.3)) == [99.97, 0.4]
+    assert list(snap_to_bounds([0.4], "share", 0, 100, threshold=0)) == [0]
+
+
+_OBS_ROW = "tinh_a,{ind},2025,{v},%,https://example.org/synthetic,Synthetic test data,2026-01-15,x,high,,\n"
+
+
+def test_small_observed_share_meets_a_small_threshold(tmp_path, mini_targets_with) -> None:
+    # G-1 ">= 0.3 %" with 0.4 % observed in the deadline year: achieved (was not_achieved when
+    # 0.4 was snapped to the lower bound 0)
+    edit = ('value: 50\n    unit: "%"\n    deadline: 2025\n    indicator: online_rate',
+            'value: 0.3\n    unit: "%"\n    deadline: 2025\n    indicator: online_rate')
+    ds = mini(tmp_path, mini_targets_with(edit), _OBS_ROW.format(ind="online_rate", v=0.4))
+    r = row(assess_dataset(ds), "G-1")
+    assert r["last_value"] == 0.4 and r["status"] == "achieved" and r["note"] is None
+
+
+def test_observed_share_at_the_bound_still_meets_a_threshold_at_the_bound(tmp_path) -> None:
+    # G-2 ">= 100 %" with 99.97 % observed in 2025: the documented rule, achieved with a note
+    r = row(assess_dataset(mini(tmp_path, extra_rows=_OBS_ROW.format(ind="agencies_connected",
+                                                                       v=99.97))), "G-2")
+    assert r["status"] == "achieved" and r["note"][0].code == "at_bound"
+
+
 def test_rank_lower_is_better(table) -> None:
     r = row(table, "G-3")  # 30, 26, 22 against <= 20
     assert 0 < r["probability"] < 1 and r["required_growth"] < 0 and r["observed_growth"] < 0
