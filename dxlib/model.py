@@ -127,7 +127,9 @@ class Dataset:
     ``observations`` is the tidy frame of :func:`dxlib.data.load_observations` (one row per
     published value: ``geo, indicator, year, value, ...`` and :data:`PARTIAL_DATE`); ``indicators``
     the catalogue indexed by indicator; ``geos`` the geography list (None without one);
-    ``files`` the files read.
+    ``files`` the files read. ``declared`` is the registry as written, before a stand-in was
+    switched to the plan's own measure (:func:`dxlib.data.use_own_measures`); ``registry`` is
+    the one switched on ``observations``. None when no switch applies.
     """
 
     registry: TargetRegistry
@@ -135,15 +137,24 @@ class Dataset:
     observations: pd.DataFrame
     geos: pd.DataFrame | None = None
     files: list[Path] = field(default_factory=list)
+    declared: TargetRegistry | None = None
 
     def as_of(self, year: int | None) -> Dataset:
         """The dataset as it stood in the vintage ``year``: only observations whose reference
-        ``year`` is at most ``year`` (full-year and partial-year values alike); the dataset
-        itself for ``None`` (all data). Registry, catalogue and geographies are shared."""
+        ``year`` is at most ``year`` (full-year and partial-year values alike), and the registry
+        with the stand-ins switched to the plan's own measure on those observations only (from
+        ``declared``); the dataset itself for ``None`` (all data). Catalogue and geographies are
+        shared."""
         if year is None:
             return self
         obs = self.observations
-        return dataclasses.replace(self, observations=obs[obs["year"] <= year])
+        cut = obs[obs["year"] <= year]
+        registry = self.registry
+        if self.declared is not None:
+            from dxlib.data.standins import use_own_measures  # the rule lives with the loaders
+
+            registry = use_own_measures(self.declared, cut)
+        return dataclasses.replace(self, observations=cut, registry=registry)
 
     def full_year(self) -> pd.DataFrame:
         """The observations that are a full year's value (:func:`full_year`)."""

@@ -91,8 +91,9 @@ def load_dataset(
 ) -> Dataset:
     """Load and cross-check the catalogue, geographies, registry and observations; defaults are
     the shipped files. All problems of all files are reported together. A target scored on a
-    stand-in switches to its ``own_indicator`` when the observations hold that measure for the
-    plan's geography (:func:`use_own_measures`). ``add_observations`` are read in addition to
+    stand-in switches to its ``own_indicator`` when the observations hold a full-year exact value
+    of that measure for the plan's geography (:func:`use_own_measures`; re-decided by
+    :meth:`Dataset.as_of` on the data up to its year). ``add_observations`` are read in addition to
     ``observations`` (or to the shipped files when that is None)."""
     if add_observations:
         obs_in = [observations] if isinstance(observations, (str, Path)) else observations
@@ -112,7 +113,8 @@ def load_dataset(
     obs = attempt(load_observations, observations, ind, geo)
     if problems:
         raise DataValidationError(problems)
-    reg = use_own_measures(reg, obs)  # the plan's own measure once it has data
     files = [reg.path] if reg.path else []
     files += sorted({paths.resolve(f) for f in obs["source_file"]})
-    return Dataset(registry=reg, indicators=ind, observations=obs, geos=geo, files=files)
+    # the plan's own measure once it has a full-year value; Dataset.as_of re-decides on its cut
+    return Dataset(registry=use_own_measures(reg, obs), indicators=ind, observations=obs,
+                   geos=geo, files=files, declared=reg)

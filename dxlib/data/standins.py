@@ -1,7 +1,9 @@
 """Stand-in series and the plan's own measure: a target scored on a stand-in (a national series,
-a related measure) names its own measure in ``own_indicator``; as soon as observations of that
-measure exist for the plan's geography, the target is scored on them instead, without editing
-the registry. See :func:`dxlib.model.target_grade` for the evidence grades."""
+a related measure) names its own measure in ``own_indicator``; as soon as that measure has a
+full-year exact value for the plan's geography, the target is scored on it instead, without
+editing the registry. The switch is decided on the data as of the assessment's vintage year
+(:meth:`dxlib.model.Dataset.as_of`), so later data never change an earlier assessment. See
+:func:`dxlib.model.target_grade` for the evidence grades."""
 
 from __future__ import annotations
 
@@ -9,19 +11,25 @@ import dataclasses
 
 import pandas as pd
 
-from dxlib.model import TargetRegistry
+from dxlib.model import TargetRegistry, full_year
 
 
 def use_own_measures(registry: TargetRegistry, observations: pd.DataFrame) -> TargetRegistry:
-    """The registry with every target whose ``own_indicator`` has at least one observation for
-    the plan's geography switched to it: ``indicator`` becomes the own measure, ``geo`` the
-    plan's, ``proxy``/``proxy_vi``/``grade`` are cleared (the evidence is then direct) and the
-    stand-in is kept in the column ``stand_in``. The registry itself when nothing changes."""
+    """The registry with every target whose ``own_indicator`` has at least one full-year exact
+    value (no partial-year date, no "over"/"under" bound, not missing) for the plan's geography
+    in ``observations`` switched to it (a lone partial-year value or bound does not replace the
+    stand-in's evidence); pass the observations as of the assessment's year. ``indicator``
+    becomes the own measure, ``geo`` the plan's, ``proxy``/``proxy_vi``/``grade`` are cleared
+    (the evidence is then direct) and the stand-in is kept in the column ``stand_in``.
+    The registry itself when nothing changes."""
     t = registry.targets
     if "own_indicator" not in t.columns or not t["own_indicator"].notna().any():
         return registry
-    have = set(zip(observations["geo"], observations["indicator"], strict=True)) \
-        if len(observations) else set()
+    exact = full_year(observations)
+    if "bound" in exact.columns:
+        exact = exact[exact["bound"].fillna("") == ""]
+    exact = exact[exact["value"].notna()]
+    have = set(zip(exact["geo"], exact["indicator"], strict=True))
     switch = [tid for tid, own in t["own_indicator"].items()
               if isinstance(own, str) and (registry.geo, own) in have]
     if not switch:

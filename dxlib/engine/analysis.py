@@ -56,11 +56,12 @@ def resolve_target(ds: Dataset, target: str) -> str:
 def target_series(ds: Dataset, target_id: str, geo: str | None = None,
                   as_of: int | None = None) -> TargetSeries:
     """The observed series of a target (its own ``geo`` when it names a proxy geography)."""
-    reg = ds.registry
+    cut = ds.as_of(as_of)  # the data up to as_of, stand-ins switched on them
+    reg = cut.registry
     t = reg.targets.loc[target_id]
     sgeo = series_geo(t, reg.geo, geo)
     ind = t["indicator"] if isinstance(t["indicator"], str) else None
-    obs = ds.as_of(as_of).observations
+    obs = cut.observations
     if ind is None:
         empty = obs.iloc[0:0]
         return TargetSeries(target_id, None, sgeo, None, math.nan, math.nan, t["unit"],

@@ -105,9 +105,10 @@ def assess_dataset(
     """
     from dxlib.engine.forecast import forecast
 
-    reg = ds.registry
+    cut = ds.as_of(as_of)  # only the data up to as_of, stand-ins switched on them
+    reg = cut.registry
     geos = list(geos) if geos else [reg.geo]
-    obs = ds.as_of(as_of).observations  # only the data up to as_of
+    obs = cut.observations
     hist, censored, breaks = trend_parts(obs)  # exact values, bounds, definition breaks
     partial_frame = latest_partial(obs)
     partial = {key: (float(v), a.date().isoformat()) for key, v, a in zip(

@@ -107,6 +107,40 @@ def test_own_measure_replaces_the_stand_in_once_it_has_data(tmp_path: Path,
     assert assess(ds).loc["G-2", "evidence"] == "direct"
 
 
+OWN = (G2, "    indicator: online_rate\n    geo: tinh_b\n    own_indicator: agencies_connected\n")
+
+
+def test_own_measure_switch_is_decided_as_of_the_assessment_year(tmp_path: Path,
+                                                                 mini_targets_with) -> None:
+    """agencies_connected (G-2's own measure) starts in 2022: as of 2021 the target is still
+    scored on its stand-in, and later data do not change that assessment."""
+    ds = dataset(tmp_path, targets=mini_targets_with(OWN))
+    then = ds.as_of(2021)
+    assert then.registry.targets.loc["G-2", "indicator"] == "online_rate"
+    a = assess_dataset(ds, as_of=2021, n_samples=1000).set_index("target_id")
+    # (tinh_b's stand-in series itself starts in 2022, so the row has no value yet)
+    assert a.loc["G-2", "indicator"] == "online_rate" and a.loc["G-2", "series_geo"] == "tinh_b"
+    assert ds.as_of(2022).registry.targets.loc["G-2", "indicator"] == "agencies_connected"
+
+
+@pytest.mark.parametrize("own_row", [
+    # a partial-year value (as_of date) only
+    "tinh_a,agencies_connected,2025,97,%,https://example.org/t,Synthetic,2025-08-10,synthetic 97,"
+    "medium,2025-08-06,,,\n",
+    # an "over 90 %" bound only
+    "tinh_a,agencies_connected,2024,90,%,https://example.org/t,Synthetic,2025-01-15,synthetic 90,"
+    "high,,,lower,\n",
+])
+def test_own_measure_needs_a_full_year_exact_value(tmp_path: Path, mini_targets_with,
+                                                   own_row: str) -> None:
+    lines = (MINI / "observations.csv").read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines[1:] if ",agencies_connected," not in line]
+    obs = HEADER + "".join(line + ",,\n" for line in kept) + own_row
+    ds = dataset(tmp_path, targets=mini_targets_with(OWN), observations=obs)
+    assert ds.registry.targets.loc["G-2", "indicator"] == "online_rate"  # the stand-in stays
+    assert assess(ds).loc["G-2", "evidence"] == "proxy_geography"
+
+
 def test_own_indicator_needs_an_indicator(tmp_path: Path, mini_targets_with) -> None:
     from dxlib.errors import DataValidationError
 
