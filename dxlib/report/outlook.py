@@ -41,16 +41,26 @@ _WORDS: dict[str, tuple[str, str]] = {
                  "More data first: one year only ({year}), not enough for a trend."),
     "met": ("Đã đạt mức này; cần giữ được đến năm {deadline}.",
             "Already at this level; it has to hold until {deadline}."),
-    "keep": ("Giữ được tốc độ hiện nay ({observed}%/năm) là đủ; cần {required}%/năm.",
-             "Keeping the present pace ({observed}%/yr) is enough; {required}%/yr is needed."),
-    "keep_slowing": ("Tốc độ thực tế ({observed}%/năm) sẽ đủ nếu giữ được (cần {required}%/năm), nhưng "
+    "keep": ("Giữ được tốc độ hiện nay ({observed}) là đủ; cần {required}.",
+             "Keeping the present pace ({observed}) is enough; {required} is needed."),
+    "keep_slowing": ("Tốc độ thực tế ({observed}) sẽ đủ nếu giữ được (cần {required}), nhưng "
                      "dự báo cho thấy tốc độ sẽ chậm lại: xác suất đạt {p}.",
-                     "The pace so far ({observed}%/yr) would be enough if it lasted ({required}%/yr needed), "
+                     "The pace so far ({observed}) would be enough if it lasted ({required} needed), "
                      "but the forecast expects it to slow: probability {p}."),
     "faster": ("Tốc độ tăng phải cao gấp {factor} lần: từ {observed}%/năm lên {required}%/năm.",
                "The pace must rise {factor}-fold: from {observed}%/yr to {required}%/yr."),
-    "reverse": ("Xu hướng phải đảo chiều: đang {observed}%/năm, cần {required}%/năm.",
-                "The trend must turn: {observed}%/yr now, {required}%/yr needed."),
+    "faster_fall": ("Phải giảm nhanh hơn, gấp {factor} lần tốc độ hiện nay: từ giảm {observed}%/năm "
+                    "lên giảm {required}%/năm.",
+                    "It must fall faster, {factor} times the present pace: from falling {observed}%/yr "
+                    "to falling {required}%/yr."),
+    "reverse": ("Xu hướng phải đảo chiều: đang {observed}, cần {required}.",
+                "The trend must turn: {observed} now, {required} needed."),
+    "rising": ("tăng {x}%/năm", "rising {x}%/yr"),
+    "falling": ("giảm {x}%/năm", "falling {x}%/yr"),
+    "flat": ("không đổi", "flat"),
+    "rank": ("Thứ hạng không tính theo tốc độ tăng: cần đưa thứ hạng từ {last} (năm {year}) đến "
+             "{target} vào năm {deadline}.",
+             "A rank has no growth rate: it must go from {last} ({year}) to {target} by {deadline}."),
     "no_growth": ("Không tính được tốc độ tăng cần có (xem báo cáo của từng chỉ tiêu).",
                   "No required pace can be computed (see the target's own report)."),
 }
@@ -93,12 +103,21 @@ def open_targets(assessment: pd.DataFrame, now: int | None) -> pd.DataFrame:
     return assessment[assessment["deadline"].astype(int) > now]
 
 
+def _pace(x: float, lang: str) -> str:
+    """A growth in % a year worded by its direction: "rising 5.0%/yr", "falling 2.0%/yr"."""
+    if x == 0:
+        return _w("flat", lang)
+    return _w("rising" if x > 0 else "falling", lang, x=fmt.number(abs(x), lang, 1))
+
+
 def change_needed(row: pd.Series | dict, lang: str) -> str:
     """One sentence on what would have to change for a target to be met: collect data first
     (no series, or one year), hold an already reached level, keep the observed pace (or: it
     would do, but the forecast expects it to slow, when the status is not on track), raise it
-    ``required / observed``-fold, or turn the trend. Growth in % a year (a rank's growth is
-    negative when it improves)."""
+    ``required / observed``-fold (for a target that needs a fall, e.g. "≤": fall that much
+    faster), or turn the trend. Growth in % a year, worded by its direction. A rank has no
+    growth sentence (the growth of a rank means nothing, as in :mod:`dxlib.engine.trend`): the
+    rank it must reach instead."""
     n_obs = int(row["n_obs"]) if pd.notna(row["n_obs"]) else 0
     if n_obs == 0:
         return _w("no_series", lang)
@@ -106,18 +125,24 @@ def change_needed(row: pd.Series | dict, lang: str) -> str:
         return _w("one_year", lang, year=int(row["last_year"]))
     if row["status"] == "met_early":
         return _w("met", lang, deadline=int(row["deadline"]))
+    if row.get("kind") == "rank":
+        sym = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}.get(row["comparator"], row["comparator"])
+        return _w("rank", lang, last=fmt.number(row["last_value"], lang, 0), year=int(row["last_year"]),
+                  target=f"{sym} {fmt.number(row['target_value'], lang, 0)}",
+                  deadline=int(row["deadline"]))
     req, obs = row["required_growth"], row["observed_growth"]
     if pd.isna(req) or pd.isna(obs) or req == 0:
         return _w("no_growth", lang)
-    fields = {"required": fmt.number(req, lang, 1), "observed": fmt.number(obs, lang, 1)}
+    paces = {"required": _pace(req, lang), "observed": _pace(obs, lang)}
     ratio = obs / req
     if ratio >= 1 and row["status"] in ("on_track", "met_early"):
-        return _w("keep", lang, **fields)
+        return _w("keep", lang, **paces)
     if ratio >= 1:  # enough if it lasted, but the forecast (damped, bounded) expects it to slow
-        return _w("keep_slowing", lang, p=fmt.percent(row["probability"], lang), **fields)
-    if ratio > 0:
-        return _w("faster", lang, factor=fmt.number(1 / ratio, lang, 1), **fields)
-    return _w("reverse", lang, **fields)
+        return _w("keep_slowing", lang, p=fmt.percent(row["probability"], lang), **paces)
+    if ratio > 0:  # the right direction, too slow
+        return _w("faster" if req > 0 else "faster_fall", lang, factor=fmt.number(1 / ratio, lang, 1),
+                  required=fmt.number(abs(req), lang, 1), observed=fmt.number(abs(obs), lang, 1))
+    return _w("reverse", lang, **paces)
 
 
 def _growth(x: Any, lang: str) -> str:
@@ -136,14 +161,16 @@ def outlook_frame(assessment: pd.DataFrame, ds: Dataset, lang: str,
     """One row per target of ``assessment`` (the open ones, :func:`open_targets`): id (``*``
     for a stand-in series), the plan's words, the target, the deadline, the status, the
     probability, the required and the observed growth (% a year; observed: the CAGR of the
-    assessment) and :func:`change_needed`; column names in ``lang``. ``growth`` (optional; one
-    row per target_id with ``trend_growth``, ``trend_low``, ``trend_high`` in % a year, e.g. a
-    log-linear trend with its 95 % interval) adds the trend growth next to the observed one."""
+    assessment; none for a rank) and :func:`change_needed`; column names in ``lang``.
+    ``growth`` (optional; one row per target_id with ``trend_growth``, ``trend_low``,
+    ``trend_high`` in % a year, e.g. a log-linear trend with its 95 % interval) adds the trend
+    growth next to the observed one."""
     from dxlib.report import target_phrase
 
     trends = growth.set_index("target_id") if growth is not None else None
     rows = []
     for _, r in assessment.iterrows():
+        rank = r.get("kind") == "rank"
         trend = {}
         if trends is not None:
             t = trends.loc[r["target_id"]] if r["target_id"] in trends.index else None
@@ -155,8 +182,9 @@ def outlook_frame(assessment: pd.DataFrame, ds: Dataset, lang: str,
             i18n.label("deadline", lang): str(int(r["deadline"])),
             i18n.label("status", lang): i18n.status_word(r["status"], lang),
             i18n.label("probability", lang): fmt.percent(r["probability"], lang),
-            i18n.label("required_growth", lang): _growth(r["required_growth"], lang),
-            i18n.label("observed_growth", lang): _growth(r["observed_growth"], lang),
+            # a rank's growth in % a year means nothing (dxlib.engine.trend): not shown
+            i18n.label("required_growth", lang): _growth(math.nan if rank else r["required_growth"], lang),
+            i18n.label("observed_growth", lang): _growth(math.nan if rank else r["observed_growth"], lang),
             **trend,
             _w("change", lang): change_needed(r, lang),
         })

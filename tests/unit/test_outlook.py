@@ -84,15 +84,16 @@ def test_compare_year() -> None:
     ({"n_obs": 1, "last_year": 2024, "probability": float("nan")}, "More data first: one year only (2024)"),
     ({"status": "met_early"}, "Already at this level; it has to hold until 2030"),
     ({"required_growth": 5.0, "observed_growth": 6.0, "status": "on_track"},
-     "Keeping the present pace (6.0%/yr)"),
+     "Keeping the present pace (rising 6.0%/yr) is enough; rising 5.0%/yr is needed"),
     # fast enough so far, but the forecast (probability 0.3) expects it to slow
     ({"required_growth": 5.0, "observed_growth": 6.0},
-     "The pace so far (6.0%/yr) would be enough if it lasted"),
+     "The pace so far (rising 6.0%/yr) would be enough if it lasted"),
     # 12.0 / 3.0 = 4-fold
     ({"required_growth": 12.0, "observed_growth": 3.0},
      "The pace must rise 4.0-fold: from 3.0%/yr to 12.0%/yr"),
-    ({"required_growth": -5.0, "observed_growth": 2.0}, "The trend must turn"),  # a rank worsening
-    # a rank improving fast enough
+    # a target that needs a fall ("<="), going up
+    ({"required_growth": -5.0, "observed_growth": 2.0}, "The trend must turn: rising 2.0%/yr now"),
+    # falling fast enough
     ({"required_growth": -5.0, "observed_growth": -6.0, "status": "on_track"}, "Keeping the present pace"),
 ])
 def test_change_needed(row, start) -> None:
@@ -136,3 +137,40 @@ def test_outlook_frame_takes_the_trend_table_of_growth_frame(tmp_path) -> None:
     expected = "{} [{}–{}]".format(*(fmt.number(100 * v, "en", 1) for v in (tg.growth, tg.low, tg.high)))
     assert frame.loc["G-1-2030", "Trend growth (%/yr, 95% interval)"] == expected
     assert frame.loc["G-1-2030", "Required growth (%/yr)"] != "—"
+
+
+def _open_row(**fields) -> dict:
+    """An open target's assessment row (the fields change_needed reads)."""
+    row = {"n_obs": 3, "probability": 0.4, "status": "at_risk", "deadline": 2030, "kind": "level",
+           "comparator": "<=", "target_value": 20.0, "last_value": 30.0, "last_year": 2024,
+           "required_growth": -8.7, "observed_growth": -5.0}
+    return {**row, **fields}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_change_needed_has_no_growth_sentence_for_a_rank(lang: str) -> None:
+    # ranks 30 -> 22 against "<= 20": was "The pace must rise 1.7-fold: from -5.0%/yr to -8.7%/yr"
+    text = outlook.change_needed(_open_row(kind="rank", last_value=22.0), lang)
+    assert "%/" not in text and "22" in text and "≤ 20" in text and "2030" in text
+
+
+def test_change_needed_words_a_falling_target_by_its_direction() -> None:
+    # required -8.7 %/yr, observed -5.0 %/yr: the fall must be 8.7 / 5.0 = 1.74 -> "1.7" times faster
+    en = outlook.change_needed(_open_row(), "en")
+    assert en == ("It must fall faster, 1.7 times the present pace: from falling 5.0%/yr to "
+                  "falling 8.7%/yr.")
+    assert outlook.change_needed(_open_row(), "vi").startswith("Phải giảm nhanh hơn, gấp 1,7 lần")
+    turn = outlook.change_needed(_open_row(observed_growth=3.0), "en")
+    assert turn == "The trend must turn: rising 3.0%/yr now, falling 8.7%/yr needed."
+    rise = outlook.change_needed(_open_row(comparator=">=", required_growth=6.0, observed_growth=3.0),
+                                 "en")
+    assert rise == "The pace must rise 2.0-fold: from 3.0%/yr to 6.0%/yr."
+
+
+def test_outlook_frame_shows_no_growth_for_a_rank() -> None:
+    ds = load_dataset(MINI / "targets.yaml", [MINI / "observations.csv"], MINI / "indicators.csv",
+                      MINI / "geos.csv")
+    a = assess_dataset(ds, n_samples=1000)
+    g3 = outlook.outlook_frame(a[a["target_id"] == "G-3"], ds, "en").iloc[0]  # ranks 30, 26, 22
+    assert g3["Required growth (%/yr)"] == g3["Observed growth (%/yr)"] == "—"
+    assert "%/" not in g3["What would have to change"]
