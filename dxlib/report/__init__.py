@@ -188,8 +188,14 @@ def projection_text(x: Any, unit: str | None, lang: str, decimals: int | None = 
     return f"{text}{word}" if unit.strip().startswith("%") else (f"{text} {word}" if word else text)
 
 
+#: the roll-up table's column of targets judged on stand-in evidence (counted in no status)
+STAND_IN_COLUMN = {"vi": "Số liệu thay thế (chưa tính)", "en": "Stand-in evidence (not counted)"}
+
+
 def rollup_table(rollup: pd.DataFrame, ds: Dataset, lang: str):
-    """Per pillar: targets, scored, expected number met, probability all met, counts by status."""
+    """Per pillar: targets, scored, expected number met, probability all met, counts by status
+    and the targets on stand-in evidence (:data:`STAND_IN_COLUMN`), so that the status counts
+    and the stand-ins add up to the targets."""
     rows = []
     for _, r in rollup.iterrows():
         name = (i18n.label("all_pillars", lang) if r["pillar"] == "all"
@@ -203,6 +209,7 @@ def rollup_table(rollup: pd.DataFrame, ds: Dataset, lang: str):
         }
         for s in i18n.STATUS_ORDER:
             row[i18n.status_word(s, lang)] = int(r[f"n_{s}"])
+        row[STAND_IN_COLUMN[i18n.check_lang(lang)]] = int(r.get("n_stand_in", 0))
         rows.append(row)
     return styled(pd.DataFrame(rows))
 

@@ -94,6 +94,22 @@ def test_stand_ins_are_counted_apart_in_the_rollup(tmp_path: Path, mini_targets_
     assert r[statuses].sum() + r["n_stand_in"] == r["n_targets"]
 
 
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_rollup_table_rows_add_up_with_the_stand_in_column(tmp_path: Path, mini_targets_with,
+                                                           lang: str) -> None:
+    from dxlib.report import STAND_IN_COLUMN, rollup_table
+    from dxlib.report import words as i18n
+
+    targets = mini_targets_with(
+        (G2, G2 + "    grade: proxy_measure\n    proxy: agencies on a narrower network\n"))
+    ds = dataset(tmp_path, targets=targets)
+    table = rollup_table(pillar_rollup(assess_dataset(ds, n_samples=1000), ds.registry), ds, lang).data
+    statuses = [i18n.status_word(s, lang) for s in i18n.STATUS_ORDER]
+    stand_in = table[STAND_IN_COLUMN[lang]]
+    assert list(stand_in) == [1, 0, 1]  # G-2 in gov, none in eco, 1 in the whole plan
+    assert (table[statuses].sum(axis=1) + stand_in == table[i18n.label("n_targets", lang)]).all()
+
+
 def test_own_measure_replaces_the_stand_in_once_it_has_data(tmp_path: Path,
                                                             mini_targets_with) -> None:
     """A target scored on another geography's series, whose own measure has rows for the plan's
