@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from dxlib import paths
-from dxlib.data import Dataset, load_dataset
+from dxlib.data import STAND_IN_GRADES, Dataset, load_dataset, target_grade
 from dxlib.data.checks import check_as_of, check_dataset, check_geo
 from dxlib.engine.evidence import EVIDENCE_LABEL, evidence_words
 from dxlib.report import fmt
@@ -29,7 +29,8 @@ from dxlib.report.text import Safe, Text
 
 __all__ = ["Notebook", "Safe", "Text", "setup", "load", "as_of_view", "geo_of", "esc", "heading",
            "styled", "status_table", "rollup_table", "coverage_table", "sources_table",
-           "evidence_table", "data_needed", "needed_table", "localised", "target_phrase"]
+           "evidence_table", "data_needed", "needed_table", "localised", "target_phrase",
+           "stand_in_mark"]
 
 # -------------------------------------------------------------------------------------------
 # Loading what a notebook's parameters name
@@ -127,12 +128,20 @@ def target_phrase(row: pd.Series | dict, lang: str) -> str:
     return f"{sym} {i18n.value_text(row['target_value'], row.get('unit'), lang)}"
 
 
+def stand_in_mark(row: Any) -> str:
+    """The mark after a target's id in the tables: ``*`` when its evidence grade (an assessment
+    row's ``evidence``) is a stand-in (:data:`dxlib.model.STAND_IN_GRADES`: another geography's
+    series, a related measure), else ``""``."""
+    return "*" if row.get("evidence") in STAND_IN_GRADES else ""
+
+
 def status_table(assessment: pd.DataFrame, ds: Dataset, lang: str, *, with_text: bool = True,
                  with_note: bool = True):
-    """One row per target: id (``*`` for a proxy series), its words, status (coloured),
-    probability, latest value (year), target, projection at the deadline (median and 80 % range,
-    three significant digits), and the note. A latest value that counts as its bound (99.97 % as
-    100 %) is marked † and the rule is footnoted under the table."""
+    """One row per target: id (``*`` for stand-in evidence, :func:`stand_in_mark`), its words,
+    status (coloured), probability, latest value (year), target, projection at the deadline
+    (median and 80 % range, three significant digits), and the note. A latest value that
+    counts as its bound (99.97 % as 100 %) is marked † and the rule is footnoted under the
+    table."""
     t = ds.registry.targets
     rows, footnotes = [], []
     for _, r in assessment.iterrows():
@@ -153,7 +162,7 @@ def status_table(assessment: pd.DataFrame, ds: Dataset, lang: str, *, with_text:
             proj = (f"{projection_text(r['projected_median'], u, lang, d)} "
                     f"[{projection_text(r['projected_low'], None, lang, d)}–"
                     f"{projection_text(r['projected_high'], None, lang, d)}]")
-        row = {i18n.label("target_id", lang): r["target_id"] + ("*" if r["proxy"] else "")}
+        row = {i18n.label("target_id", lang): r["target_id"] + stand_in_mark(r)}
         if with_text:
             row[i18n.label("target", lang)] = i18n.sentence(i18n.target_text(t, r["target_id"], lang))
         row.update({
@@ -215,14 +224,16 @@ def rollup_table(rollup: pd.DataFrame, ds: Dataset, lang: str):
 
 
 def coverage_table(coverage: pd.DataFrame, ds: Dataset, lang: str):
-    """Which targets have data: indicator (name), geography, years, sources, coverage word."""
-    rows = []
+    """Which targets have data: id (``*`` for a stand-in series, :func:`stand_in_mark` of the
+    target's grade), indicator (name), geography, years, sources, coverage word."""
+    rows, reg = [], ds.registry
     for _, r in coverage.iterrows():
         ind = r["indicator"] if isinstance(r["indicator"], str) else None
+        grade = target_grade(reg.targets.loc[r["target_id"]], reg.geo)  # as the assessment grades it
         name = "—" if ind is None else (i18n.name(ds.indicators, ind, lang) if ind in ds.indicators.index
                                         else ind)
         rows.append({
-            i18n.label("target_id", lang): r["target_id"] + ("*" if r["proxy"] else ""),
+            i18n.label("target_id", lang): r["target_id"] + stand_in_mark({"evidence": grade}),
             i18n.label("pillar", lang): i18n.name(ds.registry.pillars, r["pillar"], lang),
             i18n.label("indicator", lang): name,
             i18n.label("series_geo", lang): i18n.name(ds.geos, r["geo"], lang),

@@ -159,13 +159,13 @@ def _trend(row: Any, lang: str) -> str:
 def outlook_frame(assessment: pd.DataFrame, ds: Dataset, lang: str,
                   growth: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per target of ``assessment`` (the open ones, :func:`open_targets`): id (``*``
-    for a stand-in series), the plan's words, the target, the deadline, the status, the
-    probability, the required and the observed growth (% a year; observed: the CAGR of the
-    assessment; none for a rank) and :func:`change_needed`; column names in ``lang``.
-    ``growth`` (optional; one row per target_id with ``trend_growth``, ``trend_low``,
-    ``trend_high`` in % a year, e.g. a log-linear trend with its 95 % interval) adds the trend
-    growth next to the observed one."""
-    from dxlib.report import target_phrase
+    for stand-in evidence, :func:`dxlib.report.stand_in_mark`), the plan's words, the target,
+    the deadline, the status, the probability, the required and the observed growth (% a
+    year; observed: the CAGR of the assessment; none for a rank) and :func:`change_needed`;
+    column names in ``lang``. ``growth`` (optional; one row per target_id with
+    ``trend_growth``, ``trend_low``, ``trend_high`` in % a year, e.g. a log-linear trend with
+    its 95 % interval) adds the trend growth next to the observed one."""
+    from dxlib.report import stand_in_mark, target_phrase
 
     trends = growth.set_index("target_id") if growth is not None else None
     rows = []
@@ -176,7 +176,7 @@ def outlook_frame(assessment: pd.DataFrame, ds: Dataset, lang: str,
             t = trends.loc[r["target_id"]] if r["target_id"] in trends.index else None
             trend = {_w("trend", lang): _trend(t, lang)}
         rows.append({
-            i18n.label("target_id", lang): r["target_id"] + ("*" if r["proxy"] else ""),
+            i18n.label("target_id", lang): r["target_id"] + stand_in_mark(r),
             i18n.label("target", lang): i18n.target_text(ds.registry.targets, r["target_id"], lang),
             i18n.label("target_value", lang): target_phrase(r, lang),
             i18n.label("deadline", lang): str(int(r["deadline"])),
@@ -240,8 +240,9 @@ def other_plans_frame(assessment: pd.DataFrame, ds: Dataset,
     by series (its name on the group's first row), with the plan, the target's id, the
     target, deadline, status and probability. Only series that at least one other plan
     targets, and only the deadlines of ``assessment`` (pass the open targets to compare the
-    later deadlines); empty otherwise. Plans with this plan's id are skipped."""
-    from dxlib.report import target_phrase
+    later deadlines); empty otherwise. Plans with this plan's id are skipped. A target on
+    stand-in evidence is marked ``*`` (:func:`dxlib.report.stand_in_mark`)."""
+    from dxlib.report import stand_in_mark, target_phrase
 
     own_id = ds.registry.plan.get("id")
     frames = [(ds, assessment)] + [(o, a) for o, a in others if o.registry.plan.get("id") != own_id]
@@ -260,7 +261,7 @@ def other_plans_frame(assessment: pd.DataFrame, ds: Dataset,
                 rows.append({
                     _w("indicator", lang): i18n.name(ds.indicators, key[0], lang) if first else "",
                     _w("plan", lang): i18n.plan_title(o.registry.plan, lang),
-                    i18n.label("target_id", lang): r["target_id"],
+                    i18n.label("target_id", lang): r["target_id"] + stand_in_mark(r),
                     i18n.label("target_value", lang): target_phrase(r, lang),
                     i18n.label("deadline", lang): str(int(r["deadline"])),
                     i18n.label("status", lang): i18n.status_word(r["status"], lang),

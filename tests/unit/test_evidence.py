@@ -110,6 +110,28 @@ def test_rollup_table_rows_add_up_with_the_stand_in_column(tmp_path: Path, mini_
     assert (table[statuses].sum(axis=1) + stand_in == table[i18n.label("n_targets", lang)]).all()
 
 
+def test_stand_in_marker_follows_the_evidence_grade(tmp_path: Path, mini_targets_with) -> None:
+    """G-1 on Province B's series (proxy_geography, no proxy text) is marked "*" in every table;
+    G-2 with a proxy text but the plan's own series (direct) is not."""
+    from dxlib.engine.coverage import target_coverage
+    from dxlib.report import coverage_table, outlook, status_table
+
+    on_b = (G1, G1.replace("    owner", "    geo: tinh_b\n    owner"))
+    targets = mini_targets_with(on_b, (G2, G2 + "    proxy: a note that is no stand-in\n"))
+    ds = dataset(tmp_path, targets=targets)
+    a = assess_dataset(ds, n_samples=1000)
+    other = dataset(tmp_path, targets=mini_targets_with(on_b, ("id: test-plan", "id: other-plan")))
+    ids = {
+        "status": list(status_table(a, ds, "en").data["ID"]),
+        "outlook": list(outlook.outlook_frame(a, ds, "en")["ID"]),
+        "coverage": list(coverage_table(target_coverage(ds), ds, "en").data["ID"]),
+        "other plans": [i for i in outlook.other_plans_frame(
+            a, ds, [(other, assess_dataset(other, n_samples=1000))], "en")["ID"] if i.startswith("G-")],
+    }
+    for table, seen in ids.items():
+        assert "G-1*" in seen and "G-2" in seen and "G-2*" not in seen, table
+
+
 def test_own_measure_replaces_the_stand_in_once_it_has_data(tmp_path: Path,
                                                             mini_targets_with) -> None:
     """A target scored on another geography's series, whose own measure has rows for the plan's
