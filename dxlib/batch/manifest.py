@@ -31,7 +31,8 @@ coming from ``defaults.params`` files: these are passed only to the notebooks th
 (so that one common file can serve notebooks with different parameters), and are an error only
 when no notebook of the manifest declares them. Types follow :func:`dxlib.batch.nbtools.check_value`.
 
-Slug of a run: the prefix (``slug`` or the notebook stem, slugified), then for every key of
+Slug of a run: the prefix (``slug`` or the notebook stem: as written when it is already a slug,
+``[a-z0-9_-]`` starting with a letter or digit, else slugified), then for every key of
 ``set`` and ``grid`` in the order written ``__<key>-<slugified value>``. Slugs consist of
 ``[a-z0-9_-]`` only, so they cannot leave the output folder; ``index`` and ``run`` are reserved.
 
@@ -472,7 +473,9 @@ def load_manifest(path: str | os.PathLike[str], *, only: str | None = None) -> l
             prefix = None
         if nb_path is None:
             continue
-        prefix_slug = slugify(prefix if prefix is not None else nb_path.stem)
+        prefix = prefix if prefix is not None else nb_path.stem
+        # a prefix that is already a slug is kept as written ("x__fast" stays, so --only finds it)
+        prefix_slug = prefix if SLUG_OK.match(prefix) else slugify(prefix)
         order = [key for key in raw_reports[i] if key in ("set", "grid")]
         slug_keys = [(src, k) for src in order for k in (set_values if src == "set" else grid)]
         defaults_text = {n: s.default_source for n, s in (declared or {}).items()}

@@ -107,6 +107,24 @@ def test_slugify_vietnamese():
     assert runner.slugify("../../etc/passwd") == "etc_passwd"
 
 
+def test_a_slug_is_kept_as_written(tmp_path):
+    # "report_b__fast" is already a slug: kept (it used to become "report_b_fast", so --only
+    # with the written slug found nothing); "Trụ cột" is not, so it is slugified
+    m = write(tmp_path / "m.yaml", f"""\
+reports:
+  - notebook: {REPORT_B}
+    slug: report_b__fast
+    grid: {{lang: [vi, en]}}
+  - notebook: {REPORT_B}
+    slug: Trụ cột
+    set: {{lang: vi}}
+""")
+    assert [r.slug for r in runner.load_manifest(m)] == [
+        "report_b__fast__lang-vi", "report_b__fast__lang-en", "tru_cot__lang-vi"]
+    assert [r.slug for r in runner.load_manifest(m, only="report_b__fast")] == [
+        "report_b__fast__lang-vi", "report_b__fast__lang-en"]
+
+
 def test_slugs_and_layering(tmp_path):
     common = write(tmp_path / "common.yaml", "lang: en\nratio: 0.25\npillar: digital_economy\n")
     a_file = write(tmp_path / "a.yaml", "n: 7\nlabel: từ tệp\n")
