@@ -14,7 +14,8 @@ def _payload() -> dict:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("x = 1")]
     return {"slug": "s", "notebook_name": "n.ipynb", "notebook_json": nbformat.writes(nb),
-            "parameters": {}, "kernel": "python3", "timeout": 30, "cwd": None}
+            "parameters": {}, "kernel": "python3", "timeout": 30, "cwd": None,
+            "kernels": "fresh"}  # the retry belongs to fresh kernels (warm ones retry at start-up)
 
 
 def test_kernel_start_failure_is_retried_once(monkeypatch) -> None:
