@@ -6,7 +6,8 @@ parameter means are handed in (``run_batch(..., preflight=...)``, as ``dx report
 
 Modules, in the order a batch uses them:
 
-- :mod:`~dxlib.batch.manifest`    the manifest's schema, parameter layering, slugs (:class:`RunSpec`)
+- :mod:`~dxlib.batch.manifest`    loading a manifest: parameter layering, grids, slugs (:class:`RunSpec`)
+- :mod:`~dxlib.batch.manifest_schema` the manifest's pydantic schema and its errors with YAML lines
 - :mod:`~dxlib.batch.execute`     the unit of work: one notebook through Papermill (:func:`execute_run`)
 - :mod:`~dxlib.batch.executors`   local process pool or Dask
 - :mod:`~dxlib.batch.render`      nbconvert HTML of a run, ``index.html`` (templates in ``templates/``)
