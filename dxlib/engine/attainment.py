@@ -42,7 +42,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from dxlib.engine.censoring import note_break, trend_parts
+from dxlib.engine.censoring import note_break, series_rows, trend_parts
 from dxlib.engine.context import AssessmentContext, full_year_series, latest_partial
 from dxlib.engine.rules import (
     INTERVAL,
@@ -149,7 +149,8 @@ def assess_dataset(
         fc = forecast(fc_input, to_year=to_year, n_samples=n_samples, seed=seed)
 
     evidence_counts = obs.groupby(["geo", "indicator"]).size().to_dict() if len(obs) else {}
-    ctx = AssessmentContext(ds, series, partial, fc, evidence_counts, censored, breaks)
+    ctx = AssessmentContext(ds, series, partial, fc, evidence_counts, censored, breaks,
+                            series_rows(obs))
     rows = [_assess_one(geo, tid, t, sgeo, inds, ctx, as_of) for geo, tid, t, sgeo, inds in jobs]
     if ctx.pending:
         ids, years = [p[1] for p in ctx.pending], [p[2] for p in ctx.pending]
@@ -196,5 +197,6 @@ def _assess_one(geo: str, tid: str, t: dict, sgeo: str, inds: list[str], ctx: As
         row.update(status="insufficient_data", note=note("no_series"))
         return row
     if len(inds) == 1:
-        return note_break(assess_single(row, t, (sgeo, inds[0]), ctx), ctx.breaks.get((sgeo, inds[0])))
+        return note_break(assess_single(row, t, (sgeo, inds[0]), ctx),
+                          ctx.view((sgeo, inds[0]), deadline).brk)
     return assess_ratio(row, t, sgeo, inds, ctx)

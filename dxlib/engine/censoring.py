@@ -57,9 +57,87 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series("", index=frame.index, dtype=object)
 
 
+class SeriesView(NamedTuple):
+    """What one target may use of one series, given the values up to its deadline: the exact
+    ``history`` (a :class:`~dxlib.engine.context.YearSeries`, None without exact values), the
+    ``bounds`` after its last exact value (ascending, the tightest per year), the ``brk`` (the
+    :func:`trend_parts` break dict, None without one) and whether its definition is that of the
+    whole series (``own``: only then the series' forecast, made from the whole history, applies)."""
+
+    history: Any
+    bounds: list[Bound]
+    brk: dict[str, Any] | None
+    own: bool
+
+
+class SeriesRows(NamedTuple):
+    """The full-year rows of one series, shape (n,) each: ``years`` (int), ``values`` (float),
+    ``sides`` ('' exact, 'lower', 'upper') and ``defs`` (definition labels, '' none)."""
+
+    years: np.ndarray
+    values: np.ndarray
+    sides: np.ndarray
+    defs: np.ndarray
+
+
+def series_rows(observations: pd.DataFrame) -> dict[tuple[str, str], SeriesRows]:
+    """The full-year observations split per (geo, indicator), in file order."""
+    full = full_year(observations)
+    if full.empty:
+        return {}
+    f = full.assign(_bound=_col(full, "bound"), _def=_col(full, "definition"))
+    return {(g, i): SeriesRows(grp["year"].to_numpy(dtype=int), grp["value"].to_numpy(dtype=float),
+                               grp["_bound"].to_numpy(dtype=object), grp["_def"].to_numpy(dtype=object))
+            for (g, i), grp in f.groupby(["geo", "indicator"], sort=True)}
+
+
+def _current(years: np.ndarray, sides: np.ndarray, defs: np.ndarray) -> str:
+    """The definition of the latest year's value (an exact one when there is one)."""
+    latest = years == years.max()
+    pick = np.flatnonzero(latest & (sides == ""))
+    return str(defs[pick[-1] if len(pick) else np.flatnonzero(latest)[-1]])
+
+
+def series_view(r: SeriesRows, deadline: int | None = None) -> SeriesView:
+    """What a target with ``deadline`` (None: the whole series) may use of the series ``r``,
+    judged on the values up to the deadline only: the current definition is that of the latest
+    year's value up to the deadline (an exact one when there is one), so a value under a new
+    definition after the deadline never erases an outcome observed by then; a bound is left out
+    in years up to the last exact value (the trend starts there)."""
+    from dxlib.engine.context import YearSeries
+
+    sel = np.ones(len(r.years), bool) if deadline is None else r.years <= deadline
+    if not sel.any():
+        return SeriesView(None, [], None, True)
+    years, values, sides, defs = (a[sel] for a in r)
+    current = _current(years, sides, defs)
+    same = defs == current
+    brk = None
+    if not same.all():
+        brk = {"definition": current,
+               "earlier": tuple(dict.fromkeys("(none)" if d == "" else d for d in defs[~same])),
+               "years": tuple(sorted({int(y) for y in years[~same]}))}
+    exact = same & (sides == "")
+    history = None
+    last_exact = -1
+    if exact.any():
+        ys, inv = np.unique(years[exact], return_inverse=True)
+        vals = np.bincount(inv, weights=values[exact]) / np.bincount(inv)
+        history, last_exact = YearSeries(ys.astype(np.int64), vals), int(ys[-1])
+    by_year: dict[int, Bound] = {}
+    for side in ("lower", "upper"):  # a lower and an upper bound for one year: keep the lower
+        m = same & (sides == side) & (years > last_exact)
+        for y in sorted({int(y) for y in years[m]}):
+            v = values[m & (years == y)]
+            by_year.setdefault(y, Bound(y, float(v.max() if side == "lower" else v.min()), side))
+    own = deadline is None or current == _current(r.years, r.sides, r.defs)
+    return SeriesView(history, [by_year[y] for y in sorted(by_year)], brk, own)
+
+
 def trend_parts(observations: pd.DataFrame) -> tuple[pd.DataFrame, dict[tuple[str, str], list[Bound]],
                                                      dict[tuple[str, str], dict[str, Any]]]:
-    """Split the full-year observations into what a trend may use.
+    """Split the full-year observations into what a trend may use (:func:`series_view` of each
+    whole series).
 
     Returns ``(history, bounds, breaks)``: ``history`` the exact full-year values under each
     series' current definition, one per (geo, indicator, year) (the mean when several sources
@@ -68,37 +146,19 @@ def trend_parts(observations: pd.DataFrame) -> tuple[pd.DataFrame, dict[tuple[st
     (the tightest one per year), ascending; ``breaks`` per (geo, indicator) whose earlier values
     were left out: ``{"definition": current label, "earlier": labels, "years": their years}``.
     """
-    full = full_year(observations)
-    if full.empty:
-        return (pd.DataFrame(columns=["geo", "indicator", "year", "value"]), {}, {})
-    f = full.assign(_bound=_col(full, "bound"), _def=_col(full, "definition"))
-    # the current definition: that of the latest year's value (an exact one when there is one)
-    latest = (f.assign(_exact=f["_bound"] == "")
-              .sort_values(["geo", "indicator", "year", "_exact"], kind="stable")
-              .groupby(["geo", "indicator"]).tail(1).set_index(["geo", "indicator"])["_def"])
-    current = latest.reindex(pd.MultiIndex.from_frame(f[["geo", "indicator"]])).to_numpy()
-    same = f["_def"].to_numpy(dtype=object) == current
-    breaks: dict[tuple[str, str], dict[str, Any]] = {}
-    for (g, i), old in f.loc[~same].groupby(["geo", "indicator"]):
-        breaks[(g, i)] = {"definition": latest[(g, i)],
-                          "earlier": tuple(dict.fromkeys(old["_def"].replace("", "(none)"))),
-                          "years": tuple(sorted(set(old["year"].astype(int))))}
-    f = f.loc[same]
-    exact = f[f["_bound"] == ""]
-    history = exact.groupby(["geo", "indicator", "year"], as_index=False)["value"].mean()
-    last_exact = history.groupby(["geo", "indicator"])["year"].max().to_dict()
-    bounds: dict[tuple[str, str], list[Bound]] = {}
-    for (g, i, y, side), grp in f[f["_bound"] != ""].groupby(["geo", "indicator", "year", "_bound"]):
-        if y <= last_exact.get((g, i), -1):
-            continue
-        v = float(grp["value"].max() if side == "lower" else grp["value"].min())
-        bounds.setdefault((g, i), []).append(Bound(int(y), v, str(side)))
-    for key, bs in bounds.items():
-        by_year: dict[int, Bound] = {}
-        for b in bs:  # a lower and an upper bound for one year: keep the lower (the floor)
-            by_year.setdefault(b.year, b)
-        bounds[key] = [by_year[y] for y in sorted(by_year)]
-    return history, bounds, breaks
+    parts, bounds, breaks = [], {}, {}
+    for (g, i), r in series_rows(observations).items():
+        v = series_view(r)
+        if v.history is not None:
+            parts.append(pd.DataFrame({"geo": g, "indicator": i, "year": v.history.years,
+                                       "value": v.history.values}))
+        if v.bounds:
+            bounds[(g, i)] = v.bounds
+        if v.brk:
+            breaks[(g, i)] = v.brk
+    if not parts:
+        return (pd.DataFrame(columns=["geo", "indicator", "year", "value"]), bounds, breaks)
+    return pd.concat(parts, ignore_index=True), bounds, breaks
 
 
 def interval(b: Bound, lower: float, upper: float) -> tuple[float, float]:

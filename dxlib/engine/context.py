@@ -14,7 +14,7 @@ import pandas as pd
 from dxlib.model import PARTIAL_DATE, Dataset, partial_year
 
 if TYPE_CHECKING:
-    from dxlib.engine.censoring import Bound
+    from dxlib.engine.censoring import Bound, SeriesRows, SeriesView
     from dxlib.engine.forecast import Forecast
 
 
@@ -33,13 +33,15 @@ class AssessmentContext:
     ``evidence_counts`` of observations per (geo, indicator), each forecast series' ``methods``,
     each indicator's ``bounds`` (kind, lower, upper), and from
     :func:`dxlib.engine.censoring.trend_parts` the ``censored`` values (bounds) and definition
-    ``breaks`` per (geo, indicator)."""
+    ``breaks`` per (geo, indicator); ``rows`` (:func:`dxlib.engine.censoring.series_rows`) give
+    each target its own :meth:`view` of a series, up to its deadline."""
 
     def __init__(self, ds: Dataset, series: dict[tuple[str, str], YearSeries],
                  partial: dict[tuple[str, str], tuple[float, str]], fc: Forecast | None,
                  evidence_counts: dict[tuple[str, str], int],
                  censored: dict[tuple[str, str], list[Bound]] | None = None,
-                 breaks: dict[tuple[str, str], dict[str, Any]] | None = None) -> None:
+                 breaks: dict[tuple[str, str], dict[str, Any]] | None = None,
+                 rows: dict[tuple[str, str], SeriesRows] | None = None) -> None:
         self.ds = ds
         self.series = series
         self.partial = partial
@@ -48,6 +50,8 @@ class AssessmentContext:
         self.evidence_counts = evidence_counts
         self.censored = censored or {}
         self.breaks = breaks or {}
+        self.rows = rows or {}
+        self._views: dict[tuple[tuple[str, str], int], SeriesView] = {}
         self.methods: dict[str, str] = {} if fc is None else dict(
             zip(fc.series.index, fc.series["method"], strict=True))
         ind = ds.indicators
@@ -58,6 +62,18 @@ class AssessmentContext:
         #: single-series rows whose probability comes from Forecast.prob_many, filled at the end:
         #: (row, series_id, year, comparator, threshold, status decided by the probability)
         self.pending: list[tuple[dict, str, int, str, float, bool]] = []
+
+    def view(self, key: tuple[str, str], deadline: int) -> SeriesView:
+        """What a target with ``deadline`` may use of the series ``key``
+        (:func:`dxlib.engine.censoring.series_view`), cached per (series, deadline)."""
+        from dxlib.engine.censoring import SeriesView, series_view
+
+        ck = (key, deadline)
+        if ck not in self._views:
+            r = self.rows.get(key)
+            self._views[ck] = SeriesView(None, [], None, True) if r is None else \
+                series_view(r, deadline)
+        return self._views[ck]
 
     def forecast_column(self, key: tuple[str, str], year: int) -> np.ndarray | None:
         """Forecast samples of a series in ``year``, shape (n_samples,); None when the series

@@ -21,13 +21,12 @@ def assess_single(row: dict, t: dict, key: tuple[str, str], ctx: AssessmentConte
     ``t`` on the series ``key`` = (geo, indicator) and return it. Rows whose probability comes
     from the forecast's exact marginal are queued in ``ctx.pending`` and completed by
     :func:`dxlib.engine.attainment.assess_dataset`."""
-    h = ctx.series.get(key)
     deadline = row["deadline"]
+    h, bounds, _, own = ctx.view(key, deadline)  # only the values up to the deadline
     cmp_, value = t["comparator"], float(t["value"])
     pv = ctx.partial.get(key)
     if pv is not None:
         row.update(partial_value=pv[0], partial_date=pv[1])
-    bounds = [b for b in ctx.censored.get(key, []) if b.year <= deadline]
     if bounds:  # the latest values are only bounds: dxlib.engine.censoring's rules
         return assess_with_bounds(row, t, key, h, bounds, ctx)
     if h is None or not len(h.years):
@@ -67,7 +66,7 @@ def assess_single(row: dict, t: dict, key: tuple[str, str], ctx: AssessmentConte
                    method="observed")
         return row
     sid = f"{key[0]}|{key[1]}"
-    forecastable = len(years) >= 2 and sid in ctx.methods
+    forecastable = len(years) >= 2 and sid in ctx.methods and own
     met_now = bool(compare(judged[-1], cmp_, value))  # the latest value meets the target
     if forecastable:
         # probability and projection exact from the predictive distribution, computed for all

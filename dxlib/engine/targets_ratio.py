@@ -1,11 +1,17 @@
 """Ratio targets (numerator / denominator, x100 when the unit is %): the observed ratio, else the
 probability from samples of both series at the deadline, joint when both are forecast.
+
+As for single series (:mod:`dxlib.engine.censoring`), each series gives only its exact values
+up to the deadline under its current definition: a bound or values under an earlier
+definition are left out of the ratio's years and named in the note (the bound is not used to
+condition the ratio's forecast); when too little is left, no probability, and the note says why.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from dxlib.engine.censoring import _said, note_break
 from dxlib.engine.context import AssessmentContext, YearSeries
 from dxlib.engine.rules import (
     cagr,
@@ -39,9 +45,27 @@ def _ratio_parts(num: tuple[str, str], hn: YearSeries, den: tuple[str, str], hd:
 
 
 def assess_ratio(row: dict, t: dict, sgeo: str, inds: list[str], ctx: AssessmentContext) -> dict:
-    """A target on numerator / denominator (x100 when the unit is %)."""
+    """A target on numerator / denominator (x100 when the unit is %), with the notes of the
+    bounds and definition breaks of both series left out of its years."""
     num, den = (sgeo, inds[0]), (sgeo, inds[1])
-    hn, hd = ctx.series.get(num), ctx.series.get(den)
+    deadline = row["deadline"]
+    vn, vd = ctx.view(num, deadline), ctx.view(den, deadline)
+    row = _ratio(row, t, num, vn.history, den, vd.history, ctx, vn.own and vd.own)
+    bounds = [*vn.bounds, *vd.bounds]
+    if bounds:  # left out of the ratio's years (never used as exact), named
+        row["bound"] = "/".join(sorted({b.side for b in bounds}))
+        row["note"] = (*(row["note"] or ()), *_said(bounds))
+    for v in (vn, vd):
+        note_break(row, v.brk)
+    row["definition"] = None if not (vn.brk or vd.brk) else "/".join(
+        str(v.brk["definition"]) if v.brk else "" for v in (vn, vd)) or None
+    return row
+
+
+def _ratio(row: dict, t: dict, num: tuple[str, str], hn: YearSeries | None, den: tuple[str, str],
+           hd: YearSeries | None, ctx: AssessmentContext, forecast_ok: bool) -> dict:
+    """The ratio target on the exact histories ``hn``, ``hd`` (up to the deadline); the series'
+    forecasts are used only when ``forecast_ok`` (both histories under the series' definition)."""
     deadline = row["deadline"]
     cmp_, value = t["comparator"], float(t["value"])
     scale = 100.0 if t["unit"] == "%" else 1.0
@@ -71,7 +95,7 @@ def assess_ratio(row: dict, t: dict, sgeo: str, inds: list[str], ctx: Assessment
                    method="observed")
         return row
     row["required_growth"] = cagr(float(ratio[-1]), value, deadline - int(years[-1]))
-    sn, sd, how = _ratio_parts(num, hn, den, hd, deadline, ctx)
+    sn, sd, how = _ratio_parts(num, hn, den, hd, deadline, ctx) if forecast_ok else (None, None, "")
     samples = sn / sd * scale if sn is not None and sd is not None else None
     if samples is not None:
         if scale == 100.0 and ratio.max() <= 100.0:  # a share in % stays within its bounds

@@ -251,6 +251,66 @@ def test_values_under_an_earlier_definition_are_not_joined(tmp_path: Path) -> No
     assert "one observation" in g1["note"] and "3 earlier values (2021–2023)" in g1["note"]
 
 
+def test_a_later_definition_does_not_erase_an_observed_outcome(tmp_path: Path) -> None:
+    """G-1 (>= 50 % by 2025): an exact 2025 value of 55 is achieved; a 2026 value under a new
+    definition changes nothing for the 2025 target (its definition is that of its own years)."""
+    before = assess(dataset(tmp_path, rows("tinh_a,online_rate,2025,55,%,,")))
+    assert before.loc["G-1", "status"] == "achieved"
+    after = assess(dataset(tmp_path, rows(
+        "tinh_a,online_rate,2025,55,%,,", "tinh_a,online_rate,2026,60,%,,new_method_2026")))
+    g1 = after.loc["G-1"]
+    assert g1["status"] == "achieved" and g1["probability"] == 1.0
+    assert g1["last_year"] == 2025 and g1["last_value"] == 55
+    assert "definition" not in g1["note"]  # nothing up to 2025 was left out
+
+
+def test_a_later_exact_value_does_not_erase_a_deciding_bound(tmp_path: Path) -> None:
+    """G-1 (>= 50 % by 2025): a 2025 lower bound of 60 decides it; an exact 2026 value of 70
+    (after the deadline) changes nothing."""
+    bound = "tinh_a,online_rate,2025,60,%,lower,"
+    before = assess(dataset(tmp_path, rows(bound))).loc["G-1"]
+    assert before["status"] == "achieved" and "rests on a bound" in before["note"]
+    after = assess(dataset(tmp_path, rows(
+        bound, "tinh_a,online_rate,2026,70,%,,"))).loc["G-1"]
+    assert after["status"] == "achieved" and after["bound"] == "lower"
+    assert "rests on a bound" in after["note"]
+
+
+def test_an_observed_deadline_year_is_judged_on_it_when_data_run_past_it(tmp_path: Path) -> None:
+    after = assess(dataset(tmp_path, rows(
+        "tinh_a,online_rate,2025,45,%,,", "tinh_a,online_rate,2026,70,%,,"))).loc["G-1"]
+    assert after["status"] == "not_achieved" and after["last_year"] == 2025
+
+
+def test_a_ratio_leaves_out_a_numerators_earlier_definition_and_says_so(tmp_path: Path) -> None:
+    """E-2 (ecom_revenue / retail_sales >= 10 % by 2025): numerator values of 2021-2022 under an
+    older definition are left out of the ratio's years, with the note single series get."""
+    base = assess(dataset(tmp_path)).loc["E-2"]
+    assert base["n_obs"] == 4
+    frame = pd.read_csv(MINI / "observations.csv", dtype=str, keep_default_na=False)
+    old = (frame["indicator"] == "ecom_revenue") & frame["year"].isin(["2021", "2022"])
+    obs = frame.assign(bound="", definition=old.map({True: "old", False: ""})).to_csv(index=False)
+    e2 = assess(dataset(tmp_path, observations=obs)).loc["E-2"]
+    assert e2["n_obs"] == 2  # 2023 and 2024 only
+    assert "2 earlier values (2021–2022) under another definition not joined" in e2["note"]
+
+
+def test_a_ratio_with_a_bound_in_the_numerator_says_it_is_left_out(tmp_path: Path) -> None:
+    """E-2: a 2025 lower bound of the numerator (no exact 2025 value) is named, and the ratio
+    is judged on the exact years only."""
+    e2 = assess(dataset(tmp_path, rows("tinh_a,ecom_revenue,2025,2800,bn VND,lower,"))).loc["E-2"]
+    assert "the 2025 value is only known to be at least 2,800" in e2["note"]
+    assert e2["bound"] == "lower" and e2["last_year"] == 2024
+
+
+def test_a_ratio_too_short_after_a_break_gives_no_probability(tmp_path: Path) -> None:
+    e2 = assess(dataset(tmp_path, rows("tinh_a,ecom_revenue,2025,2800,bn VND,,new"))).loc["E-2"]
+    # 2025 numerator under a new definition; no 2025 denominator: no common exact year
+    assert e2["status"] == "insufficient_data" and math.isnan(e2["probability"])
+    assert "no year with both numerator and denominator" in e2["note"]
+    assert "4 earlier values (2021–2024) under another definition not joined" in e2["note"]
+
+
 # ------------------------------------------------------------------------------------------
 # Units and the data path
 
