@@ -70,6 +70,7 @@ def load_observations(
     if frames:
         obs = pd.concat(frames, ignore_index=True)
         _check_duplicates(obs, problems)
+        _check_definitions(obs, problems)
         _check_units(obs, problems)
     if problems:
         raise DataValidationError(problems)
@@ -233,6 +234,28 @@ def _check_duplicates(obs: pd.DataFrame, problems: list[Problem]) -> None:
                     f"({first['value']:g}) for {k[0]}, {k[1]}, {k[2]}"
                     + ("" if pd.isna(k[3]) else f", as of {k[3].date()}"),
                     "two sources disagree: keep one, or give one a different indicator id"))
+
+
+def _check_definitions(obs: pd.DataFrame, problems: list[Problem]) -> None:
+    """One definition per value: two values of one (geo, indicator, year, as_of) under
+    different definitions would make the series' current definition depend on file order."""
+    key = ["geo", "indicator", "year", "as_of"]
+    counts = obs.groupby(key, dropna=False)["definition"].nunique()
+    for k in counts.index[counts > 1]:
+        sel = obs[(obs["geo"] == k[0]) & (obs["indicator"] == k[1]) & (obs["year"] == k[2])
+                  & (obs["as_of"].isna() if pd.isna(k[3]) else obs["as_of"] == k[3])]
+        first = sel.iloc[0]
+        for _, dup in sel.iloc[1:].iterrows():
+            if dup["definition"] != first["definition"]:
+                problems.append(Problem(
+                    dup["source_file"], f"row {dup['source_row']}", "definition",
+                    repr(dup["definition"]) if dup["definition"] else "an empty cell",
+                    f"the definition of {first['source_file']} row {first['source_row']} ("
+                    + (repr(first["definition"]) if first["definition"] else "none")
+                    + f") for {k[0]}, {k[1]}, {k[2]}"
+                    + ("" if pd.isna(k[3]) else f", as of {k[3].date()}"),
+                    "one definition per year of a series: keep one value, or give the other a "
+                    "different indicator id"))
 
 
 def _check_units(obs: pd.DataFrame, problems: list[Problem]) -> None:

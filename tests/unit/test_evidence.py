@@ -311,6 +311,21 @@ def test_a_ratio_too_short_after_a_break_gives_no_probability(tmp_path: Path) ->
     assert "4 earlier values (2021–2024) under another definition not joined" in e2["note"]
 
 
+def test_two_definitions_for_one_value_are_refused_in_either_file_order(tmp_path: Path) -> None:
+    """The verdict must not depend on file order: one value per (geo, indicator, year) under
+    two definitions in two files is refused, with one line, whichever file comes first."""
+    from dxlib.errors import DataValidationError
+
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text(rows("tinh_a,online_rate,2025,55,%,,old"), encoding="utf-8")
+    b.write_text(rows("tinh_a,online_rate,2025,45,%,,new"), encoding="utf-8")
+    for files in ([a, b], [b, a]):
+        with pytest.raises(DataValidationError) as err:
+            load_dataset(MINI / "targets.yaml", files, MINI / "indicators.csv", MINI / "geos.csv")
+        lines = [x for x in str(err.value).splitlines() if "column 'definition'" in x]
+        assert len(lines) == 1 and "tinh_a, online_rate, 2025" in lines[0]
+
+
 # ------------------------------------------------------------------------------------------
 # Units and the data path
 
