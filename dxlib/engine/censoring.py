@@ -9,6 +9,12 @@ use only the values under the definition of the latest full-year value; the earl
 named in a note (:func:`trend_parts` returns them as ``breaks``). Thin data are then said thin
 (one value: no trend).
 
+*Per target.* A target reads a series only up to its deadline (:func:`series_view`): the
+definition, the exact values and the bounds are those of the years up to the deadline, so a
+value published for a later year (under a new definition, or an exact value after a bound)
+never erases an outcome observed, or decided by a bound, by the deadline. The series' forecast
+(made once from its whole history) is used only when the target's definition is the series'.
+
 *Bounds.* A value with ``bound = lower`` ("over 25 bn USD") or ``upper`` ("nearly 176,000") is
 never used as if exact: the forecast is made from the exact values only, and the bound is an
 interval the true value lies in (lower: [value, the series' upper bound]; upper: [the series'
@@ -223,6 +229,15 @@ def _conditioned(ctx: AssessmentContext, key: tuple[str, str], year: int, bounds
     return col[keep], int(keep.sum())
 
 
+def _why_not(forecast: bool, n_exact: int) -> tuple[Note, ...]:
+    """Why a bounded target has no probability: the trend and the bounds disagree (there was a
+    forecast), too few exact values for a trend, or no forecast of the deadline year (the
+    series' data run past it)."""
+    if forecast:
+        return note("bound_disagree")
+    return note("bound_no_trend" if n_exact < 2 else "no_deadline_forecast")
+
+
 def _said(bounds: list[Bound]) -> tuple[Note, ...]:
     """Notes "the 2025 value is only known to be at least 30" for each bound."""
     out: tuple[Note, ...] = ()
@@ -265,7 +280,7 @@ def assess_bounded(row: dict, t: dict, key: tuple[str, str], years: np.ndarray,
         row["method"] = f"{ctx.methods.get(f'{key[0]}|{key[1]}')} (conditioned on bounds)"
         how = note("bound_conditioned", n=len(years), kept=kept, total=ctx.n)
     else:
-        how = note("bound_disagree" if samples is not None else "bound_no_trend")
+        how = _why_not(samples is not None, len(years))
     if decided:  # a bound before the deadline already meets the target
         row.update(status="met_early", note=note("met_on_bound", met_year=last.year) + said
                    + (how if ok else note("holds_not_estimated")))
@@ -320,8 +335,7 @@ def assess_growth_bounded(row: dict, t: dict, key: tuple[str, str], years: np.nd
                 samples = ((col_b[keep] / start[keep]) ** (1.0 / span) - 1.0) * 100.0
             kept = int(keep.sum())
     if samples is None:
-        row.update(status="insufficient_data", note=said + note(
-            "bound_disagree" if col_b is not None else "bound_no_trend"))
+        row.update(status="insufficient_data", note=said + _why_not(col_b is not None, len(years)))
         return row
     fill_projection(row, samples)
     row["probability"] = float(np.mean(compare(samples, cmp_, value)))

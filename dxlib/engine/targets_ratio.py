@@ -107,7 +107,9 @@ def _ratio(row: dict, t: dict, num: tuple[str, str], hn: YearSeries | None, den:
         row["status"] = "met_early"
         return row
     if samples is None:
-        row.update(status="insufficient_data", note=note("ratio_too_short"))
+        short = min(len(hn.years), len(hd.years)) < 2  # else no forecast of the deadline year
+        row.update(status="insufficient_data",
+                   note=note("ratio_too_short" if short else "no_deadline_forecast"))
         return row
     row["status"] = status_from_probability(row["probability"]) or "insufficient_data"
     return row
