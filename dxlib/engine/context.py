@@ -6,6 +6,7 @@ pandas lookups per row.
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -74,6 +75,13 @@ class AssessmentContext:
             self._views[ck] = SeriesView(None, [], None, True) if r is None else \
                 series_view(r, deadline)
         return self._views[ck]
+
+    def blind(self) -> AssessmentContext:
+        """This context without any forecast (for a target read under another definition than
+        its series' forecast); rows are still queued in the same ``pending`` list."""
+        c = copy.copy(self)
+        c.fc, c.methods, c._paths = None, {}, {}
+        return c
 
     def forecast_column(self, key: tuple[str, str], year: int) -> np.ndarray | None:
         """Forecast samples of a series in ``year``, shape (n_samples,); None when the series

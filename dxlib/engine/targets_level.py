@@ -23,6 +23,8 @@ def assess_single(row: dict, t: dict, key: tuple[str, str], ctx: AssessmentConte
     :func:`dxlib.engine.attainment.assess_dataset`."""
     deadline = row["deadline"]
     h, bounds, _, own = ctx.view(key, deadline)  # only the values up to the deadline
+    if not own:  # read under another definition than the series' forecast was made from
+        ctx = ctx.blind()
     cmp_, value = t["comparator"], float(t["value"])
     pv = ctx.partial.get(key)
     if pv is not None:
@@ -66,7 +68,7 @@ def assess_single(row: dict, t: dict, key: tuple[str, str], ctx: AssessmentConte
                    method="observed")
         return row
     sid = f"{key[0]}|{key[1]}"
-    forecastable = len(years) >= 2 and sid in ctx.methods and own
+    forecastable = len(years) >= 2 and sid in ctx.methods
     met_now = bool(compare(judged[-1], cmp_, value))  # the latest value meets the target
     if forecastable:
         # probability and projection exact from the predictive distribution, computed for all

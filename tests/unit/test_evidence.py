@@ -264,6 +264,20 @@ def test_a_later_definition_does_not_erase_an_observed_outcome(tmp_path: Path) -
     assert "definition" not in g1["note"]  # nothing up to 2025 was left out
 
 
+def test_a_target_read_under_another_definition_gets_no_forecast_of_the_series(
+        tmp_path: Path) -> None:
+    """Definitions '' (2020-2021, and a 2026 bound: the series' current one, whose forecast
+    starts after 2021) and 'x' (2022-2023): G-1 (2025) reads 'x', so the forecast made from
+    the '' values must not give it a probability."""
+    obs = rows("tinh_a,online_rate,2020,20,%,,", "tinh_a,online_rate,2021,25,%,,",
+               "tinh_a,online_rate,2022,30,%,,x", "tinh_a,online_rate,2023,35,%,,x",
+               "tinh_a,online_rate,2026,60,%,lower,")
+    g1 = assess(dataset(tmp_path, observations=obs)).loc["G-1"]
+    assert g1["n_obs"] == 2 and g1["last_year"] == 2023
+    assert g1["status"] == "insufficient_data" and math.isnan(g1["probability"])
+    assert "no forecast could be made" in g1["note"]
+
+
 def test_a_later_exact_value_does_not_erase_a_deciding_bound(tmp_path: Path) -> None:
     """G-1 (>= 50 % by 2025): a 2025 lower bound of 60 decides it; an exact 2026 value of 70
     (after the deadline) changes nothing."""
