@@ -109,7 +109,8 @@ def assess_dataset(
     reg = cut.registry
     geos = list(geos) if geos else [reg.geo]
     obs = cut.observations
-    hist, censored, breaks = trend_parts(obs)  # exact values, bounds, definition breaks
+    by_series = series_rows(obs)  # full-year values per series; then exact values, bounds, breaks
+    hist, censored, breaks = trend_parts(obs, by_series)
     partial_frame = latest_partial(obs)
     partial = {key: (float(v), a.date().isoformat()) for key, v, a in zip(
         partial_frame.index, partial_frame["value"], partial_frame[PARTIAL_DATE], strict=True)}
@@ -149,8 +150,7 @@ def assess_dataset(
         fc = forecast(fc_input, to_year=to_year, n_samples=n_samples, seed=seed)
 
     evidence_counts = obs.groupby(["geo", "indicator"]).size().to_dict() if len(obs) else {}
-    ctx = AssessmentContext(ds, series, partial, fc, evidence_counts, censored, breaks,
-                            series_rows(obs))
+    ctx = AssessmentContext(ds, series, partial, fc, evidence_counts, censored, breaks, by_series)
     rows = [_assess_one(geo, tid, t, sgeo, inds, ctx, as_of) for geo, tid, t, sgeo, inds in jobs]
     if ctx.pending:
         ids, years = [p[1] for p in ctx.pending], [p[2] for p in ctx.pending]

@@ -87,14 +87,20 @@ class SeriesRows(NamedTuple):
 
 
 def series_rows(observations: pd.DataFrame) -> dict[tuple[str, str], SeriesRows]:
-    """The full-year observations split per (geo, indicator), in file order."""
+    """The full-year observations split per (geo, indicator), in file order within a series."""
     full = full_year(observations)
     if full.empty:
         return {}
-    f = full.assign(_bound=_col(full, "bound"), _def=_col(full, "definition"))
-    return {(g, i): SeriesRows(grp["year"].to_numpy(dtype=int), grp["value"].to_numpy(dtype=float),
-                               grp["_bound"].to_numpy(dtype=object), grp["_def"].to_numpy(dtype=object))
-            for (g, i), grp in f.groupby(["geo", "indicator"], sort=True)}
+    f = full.sort_values(["geo", "indicator"], kind="stable")
+    geo = f["geo"].to_numpy(dtype=object)
+    ind = f["indicator"].to_numpy(dtype=object)
+    years, values = f["year"].to_numpy(dtype=int), f["value"].to_numpy(dtype=float)
+    sides = _col(f, "bound").to_numpy(dtype=object)
+    defs = _col(f, "definition").to_numpy(dtype=object)
+    change = np.flatnonzero((geo[1:] != geo[:-1]) | (ind[1:] != ind[:-1])) + 1
+    starts, ends = np.concatenate([[0], change]), np.concatenate([change, [len(f)]])
+    return {(geo[a], ind[a]): SeriesRows(years[a:b], values[a:b], sides[a:b], defs[a:b])
+            for a, b in zip(starts.tolist(), ends.tolist(), strict=True)}
 
 
 def _current(years: np.ndarray, sides: np.ndarray, defs: np.ndarray) -> str:
@@ -140,10 +146,12 @@ def series_view(r: SeriesRows, deadline: int | None = None) -> SeriesView:
     return SeriesView(history, [by_year[y] for y in sorted(by_year)], brk, own)
 
 
-def trend_parts(observations: pd.DataFrame) -> tuple[pd.DataFrame, dict[tuple[str, str], list[Bound]],
-                                                     dict[tuple[str, str], dict[str, Any]]]:
+def trend_parts(observations: pd.DataFrame,
+                rows: dict[tuple[str, str], SeriesRows] | None = None,
+                ) -> tuple[pd.DataFrame, dict[tuple[str, str], list[Bound]],
+                           dict[tuple[str, str], dict[str, Any]]]:
     """Split the full-year observations into what a trend may use (:func:`series_view` of each
-    whole series).
+    whole series; ``rows``: their :func:`series_rows` when already computed).
 
     Returns ``(history, bounds, breaks)``: ``history`` the exact full-year values under each
     series' current definition, one per (geo, indicator, year) (the mean when several sources
@@ -152,19 +160,26 @@ def trend_parts(observations: pd.DataFrame) -> tuple[pd.DataFrame, dict[tuple[st
     (the tightest one per year), ascending; ``breaks`` per (geo, indicator) whose earlier values
     were left out: ``{"definition": current label, "earlier": labels, "years": their years}``.
     """
-    parts, bounds, breaks = [], {}, {}
-    for (g, i), r in series_rows(observations).items():
+    keys, ys, vs = [], [], []
+    bounds, breaks = {}, {}
+    for key, r in (series_rows(observations) if rows is None else rows).items():
         v = series_view(r)
         if v.history is not None:
-            parts.append(pd.DataFrame({"geo": g, "indicator": i, "year": v.history.years,
-                                       "value": v.history.values}))
+            keys.append((key, len(v.history.years)))
+            ys.append(v.history.years)
+            vs.append(v.history.values)
         if v.bounds:
-            bounds[(g, i)] = v.bounds
+            bounds[key] = v.bounds
         if v.brk:
-            breaks[(g, i)] = v.brk
-    if not parts:
+            breaks[key] = v.brk
+    if not keys:
         return (pd.DataFrame(columns=["geo", "indicator", "year", "value"]), bounds, breaks)
-    return pd.concat(parts, ignore_index=True), bounds, breaks
+    n = [k[1] for k in keys]
+    history = pd.DataFrame({
+        "geo": np.repeat(np.array([k[0][0] for k in keys], dtype=object), n),
+        "indicator": np.repeat(np.array([k[0][1] for k in keys], dtype=object), n),
+        "year": np.concatenate(ys), "value": np.concatenate(vs)})
+    return history, bounds, breaks
 
 
 def interval(b: Bound, lower: float, upper: float) -> tuple[float, float]:
