@@ -86,7 +86,7 @@ def _ratio(row: dict, t: dict, num: tuple[str, str], hn: YearSeries | None, den:
         return row
     row.update(last_year=int(years[-1]), last_value=float(ratio[-1]), n_obs=len(years))
     if scale == 100.0:  # a share: the bound tolerance applies as for observed shares
-        ratio = snap_to_bounds(ratio, "share", 0.0, 100.0)
+        ratio = snap_to_bounds(ratio, "share", 0.0, 100.0, threshold=value)  # toward the threshold only
     if len(years) >= 2:
         row["observed_growth"] = cagr(float(ratio[0]), float(ratio[-1]), int(years[-1] - years[0]))
     if int(years[-1]) == deadline:

@@ -108,6 +108,17 @@ def test_small_observed_share_meets_a_small_threshold(tmp_path, mini_targets_wit
     assert r["last_value"] == 0.4 and r["status"] == "achieved" and r["note"] is None
 
 
+def test_small_observed_ratio_meets_a_small_threshold(tmp_path, mini_targets_with) -> None:
+    # E-2 (e-commerce / retail, in %) ">= 0.3 %" with 2025 values 40 / 10,000 = 0.4 %: achieved
+    # (the ratio is snapped only toward a bound that is the threshold, as single series are)
+    edit = ('value: 10\n    unit: "%"\n    deadline: 2025\n    numerator: ecom_revenue',
+            'value: 0.3\n    unit: "%"\n    deadline: 2025\n    numerator: ecom_revenue')
+    rows = "".join(_OBS_ROW.format(ind=ind, v=v).replace(",%,", ",bn VND,")
+                   for ind, v in (("ecom_revenue", 40), ("retail_sales", 10000)))
+    r = row(assess_dataset(mini(tmp_path, mini_targets_with(edit), rows)), "E-2")
+    assert r["last_value"] == 0.4 and r["status"] == "achieved"
+
+
 def test_observed_share_at_the_bound_still_meets_a_threshold_at_the_bound(tmp_path) -> None:
     # G-2 ">= 100 %" with 99.97 % observed in 2025: the documented rule, achieved with a note
     r = row(assess_dataset(mini(tmp_path, extra_rows=_OBS_ROW.format(ind="agencies_connected",
