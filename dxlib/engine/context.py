@@ -106,8 +106,13 @@ class AssessmentContext:
 
 
 def latest_partial(observations: pd.DataFrame) -> pd.DataFrame:
-    """The latest partial-year value of each (geo, indicator): columns value, PARTIAL_DATE."""
-    obs = partial_year(observations).sort_values(PARTIAL_DATE).groupby(["geo", "indicator"]).tail(1)
+    """The latest exact partial-year value of each (geo, indicator): columns value, PARTIAL_DATE.
+    A partial-year value that is only a bound ("more than 86 %", column ``bound``) is never shown
+    as if it were the figure itself, so it is left out here."""
+    obs = partial_year(observations)
+    if "bound" in obs.columns:
+        obs = obs[obs["bound"].isna() | (obs["bound"].astype(str).str.strip() == "")]
+    obs = obs.sort_values(PARTIAL_DATE).groupby(["geo", "indicator"]).tail(1)
     return obs.set_index(["geo", "indicator"])[["value", PARTIAL_DATE]]
 
 

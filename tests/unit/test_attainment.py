@@ -126,6 +126,18 @@ def test_observed_share_at_the_bound_still_meets_a_threshold_at_the_bound(tmp_pa
     assert r["status"] == "achieved" and r["note"][0].code == "at_bound"
 
 
+def test_a_partial_year_bound_is_not_shown_as_the_figure(tmp_path) -> None:
+    # mini's only partial value (online_rate 47.5 as of 2025-08-06) marked as a lower bound
+    # ("more than 47.5"): G-1 then shows no partial value rather than 47.5 as if exact
+    lines = (MINI / "observations.csv").read_text(encoding="utf-8").splitlines()
+    out = [lines[0] + ",bound"] + [ln + (",lower" if ",2025-08-06," in ln else ",") for ln in lines[1:]]
+    obs = tmp_path / "observations.csv"
+    obs.write_text("\n".join(out) + "\n", encoding="utf-8")
+    ds = load_dataset(MINI / "targets.yaml", [obs], MINI / "indicators.csv", MINI / "geos.csv")
+    assert pd.isna(row(assess_dataset(ds), "G-1")["partial_value"])
+    assert row(assess_dataset(mini()), "G-1")["partial_value"] == 47.5  # exact: shown
+
+
 def test_rank_lower_is_better(table) -> None:
     r = row(table, "G-3")  # 30, 26, 22 against <= 20
     assert 0 < r["probability"] < 1 and r["required_growth"] < 0 and r["observed_growth"] < 0
