@@ -19,8 +19,9 @@ INDICATOR_COLUMNS: tuple[str, ...] = (
     "indicator", "name_vi", "name_en", "unit", "kind", "lower", "upper", "higher_is_better",
     "definition",
 )
-#: optional: the reference class of the forecast (empty: the default of the kind)
-INDICATOR_OPTIONAL: tuple[str, ...] = ("reference_class",)
+#: optional: the reference class of the forecast (empty: the default of the kind); ``ends``: the
+#: last year the series is published under its definition (empty: continuing)
+INDICATOR_OPTIONAL: tuple[str, ...] = ("reference_class", "ends")
 GEO_COLUMNS: tuple[str, ...] = ("geo", "name_vi", "name_en", "level")
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -34,7 +35,10 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
     Columns: ``name_vi, name_en, unit, kind`` (str), ``lower, upper`` (float, NaN when unbounded),
     ``higher_is_better`` (bool), ``definition`` (str), ``reference_class`` (str, NaN when empty: the
     optional column naming the reference class whose error profile forecasts the indicator,
-    :data:`dxlib.profiles.REFERENCE_CLASSES`; empty = the default of its kind). Raises
+    :data:`dxlib.profiles.REFERENCE_CLASSES`; empty = the default of its kind), ``ends`` (float
+    year, NaN when empty: the optional column giving the last year a series is published under
+    its definition, e.g. a ranking of 63 provinces that ends with the 2025 merger; a target due
+    later gets no forecast of it). Raises
     DataValidationError.
     """
     p = Path(path) if path is not None else paths.DEFAULT_INDICATORS
@@ -94,20 +98,28 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
         if rclass is not None and rclass not in REFERENCE_CLASSES:
             problems.append(Problem(name, where, "reference_class", repr(rclass),
                                     f"one of {', '.join(REFERENCE_CLASSES)} or an empty cell"))
+        ends_text = row.get("ends", "").strip()
+        ends = math.nan
+        if ends_text:
+            if re.fullmatch(r"\d{4}", ends_text) and 1990 <= int(ends_text) <= 2100:
+                ends = float(ends_text)
+            else:
+                problems.append(Problem(name, where, "ends", repr(ends_text),
+                                        "a year from 1990 to 2100 or an empty cell"))
         records.append({
             "indicator": ind, "name_vi": row["name_vi"], "name_en": row["name_en"],
             "unit": row["unit"], "kind": kind,
             "lower": lo if lo is not None else math.nan,
             "upper": hi if hi is not None else math.nan,
             "higher_is_better": hib in _TRUE, "definition": row["definition"],
-            "reference_class": rclass,
+            "reference_class": rclass, "ends": ends,
         })
     if not records and not problems:
         problems.append(Problem(name, "", "", "a header without rows", "at least one indicator"))
     if problems:
         raise DataValidationError(problems)
     out = pd.DataFrame.from_records(records).set_index("indicator")
-    return out.astype({"lower": float, "upper": float, "higher_is_better": bool})
+    return out.astype({"lower": float, "upper": float, "higher_is_better": bool, "ends": float})
 
 
 def load_geos(path: str | Path | None = None) -> pd.DataFrame | None:

@@ -59,6 +59,9 @@ class AssessmentContext:
         self.bounds: dict[str, tuple[str, float, float]] = {
             i: (k, float(lo), float(hi))
             for i, k, lo, hi in zip(ind.index, ind["kind"], ind["lower"], ind["upper"], strict=True)}
+        #: the last year a series is published under its definition (catalogue ``ends``)
+        self.ends: dict[str, int] = {i: int(e) for i, e in ind.get("ends", pd.Series(dtype=float)).items()
+                                     if not pd.isna(e)}
         self._paths: dict[tuple[str, int], np.ndarray | None] = {}
         #: single-series rows whose probability comes from Forecast.prob_many, filled at the end:
         #: (row, series_id, year, comparator, threshold, status decided by the probability)

@@ -67,6 +67,10 @@ def assess_single(row: dict, t: dict, key: tuple[str, str], ctx: AssessmentConte
         row.update(status="achieved" if met else "not_achieved", probability=1.0 if met else 0.0,
                    method="observed")
         return row
+    ends = ctx.ends.get(key[1])
+    if ends is not None and deadline > ends:  # the series stops before the deadline
+        row.update(status="insufficient_data", note=note("series_ends", ends=ends, deadline=deadline))
+        return row
     sid = f"{key[0]}|{key[1]}"
     forecastable = len(years) >= 2 and sid in ctx.methods
     met_now = bool(compare(judged[-1], cmp_, value))  # the latest value meets the target

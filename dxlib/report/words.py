@@ -208,6 +208,9 @@ NOTE_WORDS: dict[str, tuple[str, str]] = {
     "none_by_deadline": (
         "không có số liệu đến thời hạn (năm {deadline}); số liệu sớm nhất là năm {first_year}",
         "no observation up to the deadline {deadline} (first: {first_year})"),
+    "series_ends": (
+        "chuỗi số liệu chỉ có đến năm {ends}, trước thời hạn {deadline}; không dự báo được",
+        "the series ends in {ends}, before the deadline {deadline}: no forecast"),
     "at_bound": ("{value} được tính là đạt mức {bound} vì chênh lệch không quá 0,5% độ rộng thang "
                  "đo (quy tắc làm tròn)",
                  "{value} counts as {bound}: within 0.5% of the range of the bound"),
@@ -269,7 +272,7 @@ NOTE_WORDS: dict[str, tuple[str, str]] = {
 
 #: note arguments that are years: written as they are ("2024", never "2.024")
 _YEAR_ARGS = frozenset({"deadline", "first_year", "met_year", "year", "from_year", "first",
-                        "last"})
+                        "last", "ends"})
 
 
 def note_text(notes: Iterable[Any] | None, lang: str) -> str:

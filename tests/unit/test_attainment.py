@@ -138,6 +138,22 @@ def test_a_partial_year_bound_is_not_shown_as_the_figure(tmp_path) -> None:
     assert row(assess_dataset(mini()), "G-1")["partial_value"] == 47.5  # exact: shown
 
 
+def test_a_series_that_ends_before_the_deadline_gets_no_forecast(tmp_path) -> None:
+    # G-3 (a rank, 30, 26, 22 against <= 20 by 2025) on a series whose catalogue says it ends in
+    # 2024 (e.g. a ranking of 63 provinces that stopped with the 2025 merger): no probability
+    lines = (MINI / "indicators.csv").read_text(encoding="utf-8").splitlines()
+    rank = next(i for i, ln in enumerate(lines) if ",rank," in ln)
+    out = [lines[0] + ",ends"] + [ln + (",2024" if i == rank else ",") for i, ln in enumerate(lines)
+                                  if i > 0]
+    cat = tmp_path / "indicators.csv"
+    cat.write_text("\n".join(out) + "\n", encoding="utf-8")
+    ds = load_dataset(MINI / "targets.yaml", [MINI / "observations.csv"], cat, MINI / "geos.csv")
+    r = row(assess_dataset(ds), "G-3")
+    assert r["status"] == "insufficient_data" and pd.isna(r["probability"])
+    assert r["note"][0].code == "series_ends"
+    assert 0 < row(assess_dataset(mini()), "G-3")["probability"] < 1  # without `ends`: forecast
+
+
 def test_rank_lower_is_better(table) -> None:
     r = row(table, "G-3")  # 30, 26, 22 against <= 20
     assert 0 < r["probability"] < 1 and r["required_growth"] < 0 and r["observed_growth"] < 0
