@@ -357,3 +357,33 @@ def comparison_chart(table: pd.DataFrame, lang: str, ax=None, title: str | None 
               frameon=False, fontsize=9)
     _title(ax, title, "chart_comparison", lang)
     return ax
+
+
+def reliability_diagram(table: pd.DataFrame, lang: str, ax=None, title: str | None = None) -> Any:
+    """A reliability diagram: per probability bin, the mean probability given (x) against the
+    share of targets met (y), both in per cent, one colour and line per ``group`` (``table``
+    columns group, mean_p and observed in [0, 1], n = cases; one row per bin), dots sized by
+    ``n``; calibrated probabilities sit on the labelled dashed diagonal."""
+    from matplotlib.colors import LogNorm
+
+    sns = _sns()
+    ax = _ax(ax, (8, 7))
+    tidy = table.assign(x=100 * table["mean_p"], y=100 * table["observed"]).sort_values(["group", "x"])
+    groups = list(dict.fromkeys(table["group"]))
+    palette = dict(zip(groups, sns.color_palette("colorblind", len(groups)), strict=True))
+    ax.plot([0, 100], [0, 100], ls="--", lw=1, color=GREY, label=i18n.label("reliability_ideal", lang))
+    sns.lineplot(data=tidy, x="x", y="y", hue="group", hue_order=groups, palette=palette, sort=False,
+                 units="group", estimator=None, lw=1.2, ax=ax)
+    sns.scatterplot(data=tidy, x="x", y="y", hue="group", hue_order=groups, palette=palette,
+                    size="n", sizes=(12, 260), size_norm=LogNorm(), legend=False, alpha=0.85,
+                    edgecolor="white", linewidth=0.5, ax=ax)
+    ax.set(xlim=(-2, 102), ylim=(-2, 102), aspect="equal")
+    for axis in ("x", "y"):
+        _percent_axis(ax, lang, axis)
+    ax.set_xlabel(i18n.label("reliability_x", lang))
+    ax.set_ylabel(i18n.label("reliability_y", lang))
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles, [wrap(t, 60) for t in labels], loc="upper center", bbox_to_anchor=(0.5, -0.12),
+              ncol=2, frameon=False, fontsize=9)
+    _title(ax, title, "chart_reliability", lang)
+    return ax

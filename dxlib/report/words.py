@@ -160,6 +160,28 @@ LABELS: dict[str, tuple[str, str]] = {
     "pit_axis": ("Vị trí của giá trị thực tế trong phân phối dự báo (0% = thấp hơn mọi giá trị dự báo)",
                  "Position of the outcome in its forecast distribution (0% = below all of it)"),
     "pit_ideal": ("Mức đều: xác suất khớp với thực tế", "Even level: well-calibrated forecasts"),
+    # the reliability diagram and the status-band table of report 07
+    "chart_reliability": ("Xác suất đạt đã tính và tỷ lệ chỉ tiêu thực tế đạt",
+                          "Probabilities given and how often the targets were met"),
+    "reliability_x": ("Xác suất đạt đã tính", "Probability of meeting the target, as given"),
+    "reliability_y": ("Tỷ lệ chỉ tiêu thực tế đạt", "Share of targets actually met"),
+    "reliability_ideal": ("Đường chéo: xác suất khớp với thực tế", "Diagonal: probabilities match outcomes"),
+    "calibration_group": ("Bộ số liệu kiểm tra", "Test data"),
+    "band": ("Nhóm đánh giá", "Status band"),
+    "mean_probability": ("Xác suất đạt bình quân", "Mean probability"),
+    "observed_frequency": ("Tỷ lệ thực tế đạt", "Share actually met"),
+    "n_cases": ("Số trường hợp", "Cases"),
+}
+
+#: the test data of the attainment-calibration benchmark (dxlib.report.reliability.CALIBRATION_GROUPS)
+CALIBRATION_GROUP_WORDS: dict[str, tuple[str, str]] = {
+    "m3_level": ("M3: chỉ tiêu về mức", "M3: level targets"),
+    "m3_growth": ("M3: chỉ tiêu tăng trưởng bình quân", "M3: average-growth targets"),
+    "m3_yoy": ("M3: chỉ tiêu tăng so với năm trước", "M3: year-on-year targets"),
+    "internet_users_pct": ("Tỷ lệ người dùng Internet (%)", "Internet users (%)"),
+    "fixed_broadband_subscriptions_per100": ("Thuê bao băng rộng cố định trên 100 dân",
+                                             "Fixed broadband per 100 inhabitants"),
+    "account_ownership_pct_age15plus": ("Tỷ lệ người có tài khoản (%)", "Account ownership (%)"),
 }
 
 #: units of the catalogue and the registry in Vietnamese (English: as written in the data)
@@ -182,6 +204,13 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 def label(key: str, lang: str) -> str:
     """A table header or short label."""
     return _pick(LABELS[key], lang)
+
+
+def calibration_group_word(group: str, lang: str) -> str:
+    """A test-data group of the calibration benchmark in words; merged groups ("m3_level =
+    m3_growth") word by word; unknown names as given."""
+    return " = ".join(_pick(CALIBRATION_GROUP_WORDS[g], lang) if g in CALIBRATION_GROUP_WORDS else g
+                      for g in group.split(" = "))
 
 
 def unit_word(unit: str | None, lang: str) -> str:

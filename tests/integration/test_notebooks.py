@@ -4,6 +4,7 @@ its recorded headline numbers asserted (the microsoft/forecasting loop)."""
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -236,6 +237,26 @@ def test_method_reliability(batch) -> None:
     assert m["live_n_series"] == len(dataset_series(load_dataset(), min_years=5)) > 0
     assert set(m["live_coverage_80"]) == {"dxlib default", "statsmodels ETS A,Ad,N", "statsmodels Theta"}
     assert all(0 <= v <= 1 for v in m["live_coverage_80"].values())
+    # the attainment-probability calibration as shipped in dxlib/profiles/attainment_calibration.json
+    # (benchmarks/attainment_calibration.py --write-profile), read here from the same file
+    raw = json.loads(resources.files("dxlib.profiles").joinpath("attainment_calibration.json")
+                     .read_text(encoding="utf-8"))
+    assert m["calibration_ece_level"] == pytest.approx(raw["summary"]["m3_level"]["ece"])
+    assert m["calibration_ece_yoy"] == pytest.approx(raw["summary"]["m3_yoy"]["ece"])
+    assert m["calibration_ece_panels"] == pytest.approx(
+        {g: s["ece"] for g, s in raw["summary"].items() if not g.startswith("m3_")})
+    # 3 bands (on / at / off track: dxlib.engine.rules.status_from_probability) for each group the
+    # benchmark reports bands for (M3 level + the adoption-panel files)
+    assert m["calibration_n_bands"] == 3
+    assert m["calibration_n_band_rows"] == sum(len(b) for b in raw["bands"].values())
+    # one curve per distinct reliability table: M3 growth targets are the same events as level
+    # targets (exact CAGR), so their table is identical and drawn once
+    tables = {json.dumps([(r["lo"], r["n"], r["mean_p"], r["observed"]) for r in raw["reliability"]
+                          if (r["family"], r["file"]) == key])
+              for key in {(r["family"], r["file"]) for r in raw["reliability"]}}
+    assert m["calibration_diagram_groups"] == len(tables)
+    assert (m["calibration_goals_met"], m["calibration_goals_n"]) == (
+        sum(g["met"] for g in raw["goals"]), len(raw["goals"]))
 
 
 def test_metrics_files_match_run_json(batch) -> None:

@@ -50,6 +50,9 @@ def figures(lang: str):
         "scenario_chart": plots.scenario_chart(HISTORY, scenarios, lang, target_value=4.2, deadline=2024),
         "pit_histogram_bins": plots.pit_histogram_bins(np.full(10, 0.1), lang),
         "comparison_chart": plots.comparison_chart(compared, lang),
+        "reliability_diagram": plots.reliability_diagram(pd.DataFrame({
+            "group": ["a", "a", "b"], "mean_p": [0.1, 0.6, 0.3], "observed": [0.2, 0.5, 0.3],
+            "n": [5, 50, 500]}), lang),
     }
 
 
@@ -87,4 +90,27 @@ def test_target_and_deadline_lines_are_labelled() -> None:
     texts = [t.get_text() for t in ax.texts]
     assert any(t.startswith(w.label("target_line", "en")) and "4.2%" in t for t in texts)
     assert any("2025" in t and t.startswith(w.label("deadline", "en")) for t in texts)
+    plt.close("all")
+
+
+def test_reliability_diagram_is_titled_with_its_diagonal_and_percent_axes() -> None:
+    from dxlib.report.reliability import attainment_calibration, merge_identical_groups
+
+    table = merge_identical_groups(attainment_calibration().reliability)
+    ax = plots.reliability_diagram(table, "vi")
+    assert ax.get_title(loc="left") == w.label("chart_reliability", "vi")
+    assert ax.get_xlabel() == w.label("reliability_x", "vi")
+    assert ax.get_ylabel() == w.label("reliability_y", "vi")
+    diagonal = [line for line in ax.get_lines() if line.get_label() == w.label("reliability_ideal", "vi")]
+    assert len(diagonal) == 1
+    assert list(diagonal[0].get_xdata()) == [0, 100] == list(diagonal[0].get_ydata())
+    # every bin is one dot (its per-cent coordinates), in one legend entry per group + the diagonal
+    dots = np.vstack([c.get_offsets() for c in ax.collections])
+    assert len(dots) == len(table)
+    assert sorted(map(tuple, np.round(dots, 6))) == sorted(
+        zip(np.round(100 * table["mean_p"], 6), np.round(100 * table["observed"], 6), strict=True))
+    assert len(ax.get_legend().get_texts()) == table["group"].nunique() + 1
+    # ticks written as the report writes per cents
+    ax.figure.canvas.draw()
+    assert "100%" in [t.get_text() for t in ax.get_xticklabels()]
     plt.close("all")
