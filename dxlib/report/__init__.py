@@ -135,6 +135,15 @@ def stand_in_mark(row: Any) -> str:
     return "*" if row.get("evidence") in STAND_IN_GRADES else ""
 
 
+def marked_ids(frame: pd.DataFrame, assessment: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (rows with ``target_id``) with each id followed by :func:`stand_in_mark` of the
+    target's evidence grade in ``assessment``, so a stand-in is marked in every table."""
+    grades = dict(zip(assessment["target_id"], assessment["evidence"], strict=True)) \
+        if "evidence" in assessment.columns else {}
+    return frame.assign(target_id=[t + stand_in_mark({"evidence": grades.get(t)})
+                                   for t in frame["target_id"]])
+
+
 def status_table(assessment: pd.DataFrame, ds: Dataset, lang: str, *, with_text: bool = True,
                  with_note: bool = True):
     """One row per target: id (``*`` for stand-in evidence, :func:`stand_in_mark`), its words,

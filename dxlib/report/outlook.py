@@ -61,6 +61,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "rank": ("Thứ hạng không tính theo tốc độ tăng: cần đưa thứ hạng từ {last} (năm {year}) đến "
              "{target} vào năm {deadline}.",
              "A rank has no growth rate: it must go from {last} ({year}) to {target} by {deadline}."),
+    "series_ends": ("Chuỗi số liệu dùng để đo chỉ tiêu này chỉ có đến năm {ends} (cách tính đã thay "
+                    "đổi): cần xác định lại chỉ số theo cách tính mới và thu thập số liệu của chỉ số "
+                    "đó trước khi đánh giá.",
+                    "The series that measures this target ends in {ends} (its basis changed): the "
+                    "target needs a measure on the new basis, and its data, before it can be judged."),
     "no_growth": ("Không tính được tốc độ tăng cần có (xem báo cáo của từng chỉ tiêu).",
                   "No required pace can be computed (see the target's own report)."),
 }
@@ -117,7 +122,8 @@ def change_needed(row: pd.Series | dict, lang: str) -> str:
     ``required / observed``-fold (for a target that needs a fall, e.g. "≤": fall that much
     faster), or turn the trend. Growth in % a year, worded by its direction. A rank has no
     growth sentence (the growth of a rank means nothing, as in :mod:`dxlib.engine.trend`): the
-    rank it must reach instead."""
+    rank it must reach instead. A series that ends before the deadline (note ``series_ends``):
+    a measure on the new basis is needed first."""
     n_obs = int(row["n_obs"]) if pd.notna(row["n_obs"]) else 0
     if n_obs == 0:
         return _w("no_series", lang)
@@ -125,6 +131,10 @@ def change_needed(row: pd.Series | dict, lang: str) -> str:
         return _w("one_year", lang, year=int(row["last_year"]))
     if row["status"] == "met_early":
         return _w("met", lang, deadline=int(row["deadline"]))
+    notes = row.get("note")
+    ends = [n for n in (notes if isinstance(notes, tuple) else ()) if n.code == "series_ends"]
+    if ends:  # the series stops before the deadline: no pace on it means anything
+        return _w("series_ends", lang, ends=int(dict(ends[0].args)["ends"]))
     if row.get("kind") == "rank":
         sym = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}.get(row["comparator"], row["comparator"])
         return _w("rank", lang, last=fmt.number(row["last_value"], lang, 0), year=int(row["last_year"]),

@@ -96,7 +96,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "n_scored": ("Số chỉ tiêu có xác suất", "With a probability"),
     "status_then": ("Đánh giá khi đó", "Status then"),
     "probability_then": ("Xác suất đạt khi đó", "Probability then"),
-    "status_now": ("Kết quả thực tế", "Outcome"),
+    # now: the outcome once the deadline has passed, else today's forecast (never called "outcome")
+    "status_now": ("Đánh giá hiện nay", "Status now"),
     "observed": ("Thực tế", "Observed"),
     "median": ("Dự báo (trung vị)", "Forecast (median)"),
     "interval_80": ("Khoảng 80%", "80% range"),

@@ -174,3 +174,23 @@ def test_outlook_frame_shows_no_growth_for_a_rank() -> None:
     g3 = outlook.outlook_frame(a[a["target_id"] == "G-3"], ds, "en").iloc[0]  # ranks 30, 26, 22
     assert g3["Required growth (%/yr)"] == g3["Observed growth (%/yr)"] == "—"
     assert "%/" not in g3["What would have to change"]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_change_needed_for_a_series_that_ends_asks_for_a_new_measure(lang: str) -> None:
+    # the 63-province DTI rank ends in 2023 (catalogue `ends`): no rank or pace sentence on it
+    from dxlib.engine.rules import note
+
+    row = _open_row(kind="rank", last_value=52.0, last_year=2022, probability=float("nan"),
+                    status="insufficient_data", note=note("series_ends", ends=2023, deadline=2030))
+    text = outlook.change_needed(row, lang)
+    assert "2023" in text and "52" not in text and "%/" not in text
+
+
+def test_marked_ids_follow_the_evidence_grade() -> None:
+    from dxlib.report import marked_ids
+
+    assessment = pd.DataFrame({"target_id": ["A", "B", "C"],
+                               "evidence": ["direct", "proxy_geography", "proxy_measure"]})
+    frame = pd.DataFrame({"target_id": ["C", "A", "B", "D"]})
+    assert list(marked_ids(frame, assessment)["target_id"]) == ["C*", "A", "B*", "D"]
