@@ -189,124 +189,126 @@ def run_batch(
         preflight(specs, manifest_path)
     out.mkdir(parents=True, exist_ok=True)
     lock = FolderLock(out)  # held until this call returns; a second batch into `out` stops here
-    remove_stale_temporaries(out)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(specs)))
-
-    by_slug = {s.slug: s for s in specs}
-    renderer = Renderer(group_by)
-    context = {
-        "dxlib_version": __version__,
-        "git_commit": git_commit(),
-        "data_files": data_fingerprint(),
-    }
-    code = code_fingerprint()
-    keys = {s.slug: cache_key(s, context["data_files"], code) for s in specs}
-    previous = _previous_records(out)
-    info = {s.slug: index_info(s) for s in all_specs}
-    records: dict[str, dict] = {}
-    seconds: dict[str, float] = {}
-    if resume:
-        for s in specs:
-            if _reusable(previous.get(s.slug), keys[s.slug], out):
-                records[s.slug] = {**previous[s.slug], "origin": "reused"}
-    to_run = [s for s in specs if s.slug not in records]
-    started = datetime.now(UTC)
-    t0 = time.perf_counter()
-    payloads = [s.payload() for s in to_run]
-    results: Any = iter(())
-    if payloads:
-        jobs = max(1, min(jobs, len(payloads)))
-        batch_id = uuid.uuid4().hex  # kept kernels serve one batch (new code, new kernels)
-        for p in payloads:
-            p["batch_id"] = batch_id
-            if len(payloads) <= jobs:  # one run per worker: warming a kernel cannot pay off
-                p["kernels"] = "fresh"
-        results = run_local(payloads, jobs) if executor == "local" else run_dask(payloads, jobs, scheduler)
-    bar = tqdm(total=len(to_run), disable=not progress, unit="run", desc="dx reports", file=sys.stderr)
     try:
-        for result in results:
-            spec = by_slug[result["slug"]]
-            try:
-                records[spec.slug] = _write_run(out, spec, result, renderer, context)
-            except Exception as exc:  # noqa: BLE001 - one unrenderable run must not stop the batch
-                result = {
-                    **result,
-                    "status": "failed",
-                    "error": {
-                        "cell": None,
-                        "execution_count": None,
-                        "first_line": "",
-                        "ename": type(exc).__name__,
-                        "evalue": f"writing the outputs failed: {exc}",
-                    },
-                }
-                records[spec.slug] = {**_not_run_record(spec), "status": "failed", "error": result["error"]}
-            records[spec.slug]["cache_key"] = keys[spec.slug]
-            records[spec.slug]["origin"] = "this_run"
-            seconds[spec.slug] = result.get("seconds", 0.0)
-            bar.update(1)
-            if result["status"] != "ok":
-                e = result.get("error") or {}
-                bar.write(
-                    f"FAILED {spec.slug}: {e.get('ename', '')}: {e.get('evalue', '')}",
-                    file=sys.stderr,
-                )
-    finally:
-        bar.close()
-        if hasattr(results, "close"):
-            results.close()
-        selected = {s.slug for s in specs}
-        ordered: list[dict] = []
-        for s in all_specs:
-            if s.slug in records:
-                ordered.append(records[s.slug])
-            elif s.slug in previous:  # not selected, or not reached: the earlier report stays
-                ordered.append({**previous[s.slug], "origin": "earlier_run"})
-            elif s.slug in selected:
-                ordered.append({**_not_run_record(s), "cache_key": keys[s.slug], "origin": "this_run"})
-        if only:  # reports of other manifests in this folder stay listed too
-            listed = {r["slug"] for r in ordered}
-            ordered += [
-                {**rec, "origin": "earlier_run"} for slug, rec in previous.items() if slug not in listed
-            ]
-        timing = {
-            "started": started.isoformat(timespec="seconds"),
-            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-            "seconds": round(time.perf_counter() - t0, 3),
-            "run_seconds": seconds,
-            "executor": executor,
-            "jobs": jobs,
-            "kernels": sorted({p["kernels"] for p in payloads}),
-        }
-        run_json = {
-            "manifest": display_path(manifest_path),
+        remove_stale_temporaries(out)
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(specs)))
+
+        by_slug = {s.slug: s for s in specs}
+        renderer = Renderer(group_by)
+        context = {
             "dxlib_version": __version__,
-            "git_commit": context["git_commit"],
-            "python": platform.python_version(),
-            "packages": package_versions(),
-            "data_files": context["data_files"],
-            "summary": {
-                "total": len(ordered),
-                "ok": sum(r["status"] == "ok" for r in ordered),
-                "failed": sum(r["status"] == "failed" for r in ordered),
-                "reused": sum(r.get("origin") == "reused" for r in ordered),
-                "earlier_run": sum(r.get("origin") == "earlier_run" for r in ordered),
-            },
-            "runs": ordered,
-            "timing": timing,
+            "git_commit": git_commit(),
+            "data_files": data_fingerprint(),
         }
-        run_json_path = write_json(out / "run.json", run_json)
-        index_path = atomic_write_text(out / "index.html", renderer.index(ordered, info, context))
-    this_batch = [r for r in ordered if r.get("origin") != "earlier_run"]
-    lock.release()
-    return BatchResult(
-        runs=this_batch,
-        ok=all(r["status"] == "ok" for r in this_batch),
-        summary_text=_summary(this_batch, out, n_earlier=len(ordered) - len(this_batch)),
-        index_path=index_path,
-        run_json_path=run_json_path,
-        out_dir=out,
-    )
+        code = code_fingerprint()
+        keys = {s.slug: cache_key(s, context["data_files"], code) for s in specs}
+        previous = _previous_records(out)
+        info = {s.slug: index_info(s) for s in all_specs}
+        records: dict[str, dict] = {}
+        seconds: dict[str, float] = {}
+        if resume:
+            for s in specs:
+                if _reusable(previous.get(s.slug), keys[s.slug], out):
+                    records[s.slug] = {**previous[s.slug], "origin": "reused"}
+        to_run = [s for s in specs if s.slug not in records]
+        started = datetime.now(UTC)
+        t0 = time.perf_counter()
+        payloads = [s.payload() for s in to_run]
+        results: Any = iter(())
+        if payloads:
+            jobs = max(1, min(jobs, len(payloads)))
+            batch_id = uuid.uuid4().hex  # kept kernels serve one batch (new code, new kernels)
+            for p in payloads:
+                p["batch_id"] = batch_id
+                if len(payloads) <= jobs:  # one run per worker: warming a kernel cannot pay off
+                    p["kernels"] = "fresh"
+            results = run_local(payloads, jobs) if executor == "local" else run_dask(payloads, jobs, scheduler)
+        bar = tqdm(total=len(to_run), disable=not progress, unit="run", desc="dx reports", file=sys.stderr)
+        try:
+            for result in results:
+                spec = by_slug[result["slug"]]
+                try:
+                    records[spec.slug] = _write_run(out, spec, result, renderer, context)
+                except Exception as exc:  # noqa: BLE001 - one unrenderable run must not stop the batch
+                    result = {
+                        **result,
+                        "status": "failed",
+                        "error": {
+                            "cell": None,
+                            "execution_count": None,
+                            "first_line": "",
+                            "ename": type(exc).__name__,
+                            "evalue": f"writing the outputs failed: {exc}",
+                        },
+                    }
+                    records[spec.slug] = {**_not_run_record(spec), "status": "failed", "error": result["error"]}
+                records[spec.slug]["cache_key"] = keys[spec.slug]
+                records[spec.slug]["origin"] = "this_run"
+                seconds[spec.slug] = result.get("seconds", 0.0)
+                bar.update(1)
+                if result["status"] != "ok":
+                    e = result.get("error") or {}
+                    bar.write(
+                        f"FAILED {spec.slug}: {e.get('ename', '')}: {e.get('evalue', '')}",
+                        file=sys.stderr,
+                    )
+        finally:
+            bar.close()
+            if hasattr(results, "close"):
+                results.close()
+            selected = {s.slug for s in specs}
+            ordered: list[dict] = []
+            for s in all_specs:
+                if s.slug in records:
+                    ordered.append(records[s.slug])
+                elif s.slug in previous:  # not selected, or not reached: the earlier report stays
+                    ordered.append({**previous[s.slug], "origin": "earlier_run"})
+                elif s.slug in selected:
+                    ordered.append({**_not_run_record(s), "cache_key": keys[s.slug], "origin": "this_run"})
+            if only:  # reports of other manifests in this folder stay listed too
+                listed = {r["slug"] for r in ordered}
+                ordered += [
+                    {**rec, "origin": "earlier_run"} for slug, rec in previous.items() if slug not in listed
+                ]
+            timing = {
+                "started": started.isoformat(timespec="seconds"),
+                "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+                "seconds": round(time.perf_counter() - t0, 3),
+                "run_seconds": seconds,
+                "executor": executor,
+                "jobs": jobs,
+                "kernels": sorted({p["kernels"] for p in payloads}),
+            }
+            run_json = {
+                "manifest": display_path(manifest_path),
+                "dxlib_version": __version__,
+                "git_commit": context["git_commit"],
+                "python": platform.python_version(),
+                "packages": package_versions(),
+                "data_files": context["data_files"],
+                "summary": {
+                    "total": len(ordered),
+                    "ok": sum(r["status"] == "ok" for r in ordered),
+                    "failed": sum(r["status"] == "failed" for r in ordered),
+                    "reused": sum(r.get("origin") == "reused" for r in ordered),
+                    "earlier_run": sum(r.get("origin") == "earlier_run" for r in ordered),
+                },
+                "runs": ordered,
+                "timing": timing,
+            }
+            run_json_path = write_json(out / "run.json", run_json)
+            index_path = atomic_write_text(out / "index.html", renderer.index(ordered, info, context))
+        this_batch = [r for r in ordered if r.get("origin") != "earlier_run"]
+        return BatchResult(
+            runs=this_batch,
+            ok=all(r["status"] == "ok" for r in this_batch),
+            summary_text=_summary(this_batch, out, n_earlier=len(ordered) - len(this_batch)),
+            index_path=index_path,
+            run_json_path=run_json_path,
+            out_dir=out,
+        )
+    finally:
+        lock.release()  # also when interrupted: a kept traceback must not keep the folder busy
 
 
 def _outputs(slug: str) -> dict[str, str | None]:

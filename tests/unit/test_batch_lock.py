@@ -67,3 +67,33 @@ def test_workers_exit_when_the_parent_is_killed() -> None:
         time.sleep(0.1)
     os.kill(worker, signal.SIGKILL)
     pytest.fail(f"worker {worker} still alive 30 s after its parent was killed")
+
+
+class _Reached(Exception):
+    """Raised by the stand-in below once run_batch holds the folder lock."""
+
+
+def test_an_interrupted_batch_whose_traceback_is_kept_frees_the_folder(tmp_path, monkeypatch) -> None:
+    # IPython keeps the last exception (sys.last_value) and with it run_batch's frame: the lock
+    # must be released by run_batch itself, not by garbage collection of that frame.
+    from dxlib.batch import run as run_module
+    from dxlib.batch import run_batch
+
+    manifest = tmp_path / "batch.yaml"
+    manifest.write_text("reports:\n  - notebook: 01_data_inventory\n", encoding="utf-8")
+    out = tmp_path / "out"
+
+    def interrupted(folder):  # the first step after the lock is taken
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_module, "remove_stale_temporaries", interrupted)
+    with pytest.raises(KeyboardInterrupt) as first:
+        run_batch(manifest, out, jobs=1, progress=False)
+    kept = first.value  # noqa: F841 - the traceback (and run_batch's frame) stays alive
+
+    def reached(folder):
+        raise _Reached
+
+    monkeypatch.setattr(run_module, "remove_stale_temporaries", reached)
+    with pytest.raises(_Reached):  # not FolderBusy: the lock was free again
+        run_batch(manifest, out, jobs=1, progress=False)
