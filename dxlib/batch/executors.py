@@ -99,27 +99,54 @@ def _stop_pool(pool: Any) -> None:
             proc.kill()
 
 
-def run_local(payloads: list[dict], jobs: int) -> Iterator[dict]:
-    """Results of ``payloads`` run in ``jobs`` spawned worker processes, as they finish; on an
-    exception in the consumer (Ctrl-C) the workers are stopped."""
+def _new_pool(jobs: int) -> Any:
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import ProcessPoolExecutor
 
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=worker_init,
-                               initargs=(os.getpid(),))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=worker_init, initargs=(os.getpid(),))
+
+
+def _results(pool: Any, payloads: list[dict], broken: list[dict]) -> Iterator[dict]:
+    """Results of ``payloads`` in ``pool`` as they finish; the payloads lost because a worker
+    of the pool died are appended to ``broken`` (the culprit cannot be told from the others);
+    on an exception in the consumer the workers are stopped."""
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
-        futures = {pool.submit(_execute_in_worker, p): p["slug"] for p in payloads}
+        futures = {pool.submit(_execute_in_worker, p): p for p in payloads}
         for fut in as_completed(futures):
             try:
                 yield fut.result()
-            except Exception as exc:  # noqa: BLE001 - a worker process died
-                yield _crash(futures[fut], exc)
+            except BrokenProcessPool:
+                broken.append(futures[fut])
+            except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be unpickled
+                yield _crash(futures[fut]["slug"], exc)
     except BaseException:
         _stop_pool(pool)
         raise
     else:
         pool.shutdown(wait=True)
+
+
+def run_local(payloads: list[dict], jobs: int) -> Iterator[dict]:
+    """Results of ``payloads`` run in ``jobs`` spawned worker processes, as they finish; on an
+    exception in the consumer (Ctrl-C) the workers are stopped. When a worker dies (``kill -9``,
+    out of memory) the pool breaks and every run it had not finished is lost: each of those is
+    run again alone, one after the other, in a pool of one fresh worker, so that only the run
+    that really kills its worker is reported as failed (``BrokenProcessPool``)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    broken: list[dict] = []
+    yield from _results(_new_pool(jobs), payloads, broken)
+    for payload in sorted(broken, key=payloads.index):
+        again: list[dict] = []
+        yield from _results(_new_pool(1), [{**payload, "kernels": "fresh"}], again)
+        if again:
+            yield _crash(payload["slug"], BrokenProcessPool(
+                "the worker process running this notebook died (killed, or out of memory); "
+                "it died again when the notebook was run alone"))
 
 
 def run_dask(payloads: list[dict], jobs: int, scheduler: Any) -> Iterator[dict]:

@@ -222,7 +222,8 @@ def run_batch(
                 p["batch_id"] = batch_id
                 if len(payloads) <= jobs:  # one run per worker: warming a kernel cannot pay off
                     p["kernels"] = "fresh"
-            results = run_local(payloads, jobs) if executor == "local" else run_dask(payloads, jobs, scheduler)
+            results = (run_local(payloads, jobs) if executor == "local"
+                       else run_dask(payloads, jobs, scheduler))
         bar = tqdm(total=len(to_run), disable=not progress, unit="run", desc="dx reports", file=sys.stderr)
         try:
             for result in results:
@@ -241,7 +242,8 @@ def run_batch(
                             "evalue": f"writing the outputs failed: {exc}",
                         },
                     }
-                    records[spec.slug] = {**_not_run_record(spec), "status": "failed", "error": result["error"]}
+                    records[spec.slug] = {**_not_run_record(spec), "status": "failed",
+                                          "error": result["error"]}
                 records[spec.slug]["cache_key"] = keys[spec.slug]
                 records[spec.slug]["origin"] = "this_run"
                 seconds[spec.slug] = result.get("seconds", 0.0)

@@ -1,7 +1,7 @@
 """Hardening with notebooks executed: faults during a batch, interruption, reruns and
 ``--resume``, escaping of data text in every report.
 
-The fault notebooks are tests/fixtures/notebooks/{dies,hangs,slow}.ipynb; they run with the
+The fault notebooks are tests/fixtures/notebooks/{dies,hangs,slow,kills_worker}.ipynb; they run with the
 ``python3`` kernel. Bad commands, cache keys, safe YAML and atomic writes without a kernel:
 tests/unit/test_bad_commands.py.
 """
@@ -113,6 +113,30 @@ def test_failed_runs_keep_partial_notebooks_and_render(fault_batch) -> None:
     assert found == {"report_a": "ok", "failing": "failed", "dies": "failed", "hangs": "failed"}
     assert "DeadKernelError" in index and "CellTimeoutError" in index
     assert not list(out.rglob("*.tmp"))
+
+
+KILLS_WORKER = f"""\
+defaults: {{kernel: python3, timeout: 20}}
+reports:
+  - notebook: {NB / "report_a.ipynb"}
+  - notebook: {NB / "kills_worker.ipynb"}
+  - notebook: {NB / "report_b.ipynb"}
+"""
+
+
+@pytest.mark.notebooks
+def test_a_killed_worker_fails_only_its_own_run(tmp_path) -> None:
+    """kills_worker.ipynb kills (SIGKILL) the pool worker that runs it: the pool breaks and
+    loses every run not finished yet; those are run again alone, so only it fails."""
+    manifest = write(tmp_path / "batch.yaml", KILLS_WORKER)
+    result = runner.run_batch(manifest, tmp_path / "out", jobs=2, progress=False)
+    runs = {r["slug"]: r for r in result.runs}
+    assert {slug: r["status"] for slug, r in runs.items()} == {
+        "report_a": "ok", "kills_worker": "failed", "report_b": "ok"}
+    assert runs["kills_worker"]["error"]["ename"] == "BrokenProcessPool"
+    for slug in ("report_a", "report_b"):
+        page = (tmp_path / "out" / f"{slug}.html").read_text(encoding="utf-8")
+        assert "This run failed." not in page and "BrokenProcessPool" not in page
 
 
 @pytest.mark.notebooks
