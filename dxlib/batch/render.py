@@ -41,6 +41,7 @@ WORDS: dict[str, dict[str, str]] = {
         "lang_en": "tiếng Anh", "switch": "Ngôn ngữ",
         "failed": "lỗi", "not_run": "chưa chạy", "ok": "thành công",
         "runs": "lần chạy", "reused": "dùng lại (đầu vào không đổi)", "earlier_run": "từ lần chạy trước",
+        "outdated": "đã cũ: đầu vào đã thay đổi",
         "details": "Chi tiết kỹ thuật: mã lần chạy, tham số, lỗi",
         "status": "Trạng thái", "run": "Mã lần chạy", "parameters": "Tham số", "error": "Lỗi",
         "cell": "Ô", "run_details": "Thông tin lần chạy", "parameter_files": "Tệp tham số",
@@ -56,6 +57,7 @@ WORDS: dict[str, dict[str, str]] = {
         "lang_en": "English", "switch": "Language",
         "failed": "failed", "not_run": "not run", "ok": "ok",
         "runs": "runs", "reused": "reused (inputs unchanged)", "earlier_run": "from an earlier run",
+        "outdated": "outdated: inputs changed",
         "details": "Technical details: run names, parameters, errors",
         "status": "Status", "run": "Run", "parameters": "Parameters", "error": "Error",
         "cell": "Cell", "run_details": "Run details", "parameter_files": "Parameter files",
@@ -247,7 +249,8 @@ def planner_view(records: list[dict], info: Mapping[str, dict], lang: str) -> di
     was run in (runs of one entry whose parameters differ only by ``lang``): ``title`` (the
     manifest's title, else the first heading of the run in ``lang``, else of another language,
     then ``other_language`` is true), ``links`` (language -> HTML file; ``""`` for a run
-    without a language), ``status`` (``failed`` or ``not_run`` if any of its runs is).
+    without a language), ``status`` (``failed`` or ``not_run`` if any of its runs is),
+    ``outdated`` (true if any of its runs is an earlier report whose inputs changed since).
     Groups and items follow ``order``, then the manifest order; records without ``info`` (runs
     of other manifests still in the folder) come last, in a group without a label."""
     items: dict[tuple, dict] = {}
@@ -261,9 +264,10 @@ def planner_view(records: list[dict], info: Mapping[str, dict], lang: str) -> di
         item = items.setdefault(key, {
             "group": group, "question": inf.get("question"), "notebook": rec["notebook"],
             "order": (inf.get("order") if inf.get("order") is not None else float("inf"), pos, bool(inf)),
-            "titles": {}, "links": {}, "status": "ok", "start": False, "slugs": [],
+            "titles": {}, "links": {}, "status": "ok", "outdated": False, "start": False, "slugs": [],
         })
         item["start"] = item["start"] or bool(inf.get("start"))
+        item["outdated"] = item["outdated"] or bool(rec.get("outdated"))
         item["slugs"].append(rec["slug"])
         title = (text_in(inf.get("title"), run_lang or lang) or rec.get("title") or inf.get("heading")
                  or rec["slug"])

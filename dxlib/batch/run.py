@@ -51,7 +51,7 @@ class BatchResult:
     out_dir: Path | None = None
 
 
-def _summary(records: list[dict], out_dir: Path, n_earlier: int = 0) -> str:
+def _summary(records: list[dict], out_dir: Path, n_earlier: int = 0, n_outdated: int = 0) -> str:
     n = len(records)
     ok = sum(r["status"] == "ok" for r in records)
     failed = [r for r in records if r["status"] == "failed"]
@@ -64,6 +64,8 @@ def _summary(records: list[dict], out_dir: Path, n_earlier: int = 0) -> str:
         head += f"; {reused} reused (inputs unchanged)"
     if n_earlier:
         head += f"; {n_earlier} earlier report{'s' if n_earlier != 1 else ''} still listed"
+        if n_outdated:
+            head += f" ({n_outdated} outdated: inputs changed)"
     lines = [f"{head} -> {display_path(out_dir)}"]
     for r in failed:
         e = r["error"] or {}
@@ -103,6 +105,16 @@ def _previous_records(out: Path) -> dict[str, dict]:
         if html_rel and SLUG_OK.match(rec["slug"]) and (out / html_rel).is_file():
             kept[rec["slug"]] = rec
     return kept
+
+
+def _earlier(rec: dict, key: str) -> dict:
+    """An earlier run's record as listed again: ``origin: earlier_run``, and ``outdated: true``
+    when its recorded cache key is not the run's key now (its notebook, parameters, data or
+    dxlib changed since: the report no longer shows what the inputs give)."""
+    rec = {k: v for k, v in rec.items() if k != "outdated"}
+    if rec.get("cache_key") != key:
+        rec["outdated"] = True
+    return {**rec, "origin": "earlier_run"}
 
 
 def _reusable(rec: dict | None, key: str, out: Path) -> bool:
@@ -201,7 +213,8 @@ def run_batch(
             "data_files": data_fingerprint(),
         }
         code = code_fingerprint()
-        keys = {s.slug: cache_key(s, context["data_files"], code) for s in specs}
+        # every run's key, selected or not: an earlier report whose inputs changed is marked outdated
+        keys = {s.slug: cache_key(s, context["data_files"], code) for s in all_specs}
         previous = _previous_records(out)
         info = {s.slug: index_info(s) for s in all_specs}
         records: dict[str, dict] = {}
@@ -209,7 +222,7 @@ def run_batch(
         if resume:
             for s in specs:
                 if _reusable(previous.get(s.slug), keys[s.slug], out):
-                    records[s.slug] = {**previous[s.slug], "origin": "reused"}
+                    records[s.slug] = {**_earlier(previous[s.slug], keys[s.slug]), "origin": "reused"}
         to_run = [s for s in specs if s.slug not in records]
         started = datetime.now(UTC)
         t0 = time.perf_counter()
@@ -264,7 +277,7 @@ def run_batch(
                 if s.slug in records:
                     ordered.append(records[s.slug])
                 elif s.slug in previous:  # not selected, or not reached: the earlier report stays
-                    ordered.append({**previous[s.slug], "origin": "earlier_run"})
+                    ordered.append(_earlier(previous[s.slug], keys[s.slug]))
                 elif s.slug in selected:
                     ordered.append({**_not_run_record(s), "cache_key": keys[s.slug], "origin": "this_run"})
             if only:  # reports of other manifests in this folder stay listed too
@@ -304,7 +317,8 @@ def run_batch(
         return BatchResult(
             runs=this_batch,
             ok=all(r["status"] == "ok" for r in this_batch),
-            summary_text=_summary(this_batch, out, n_earlier=len(ordered) - len(this_batch)),
+            summary_text=_summary(this_batch, out, n_earlier=len(ordered) - len(this_batch),
+                                  n_outdated=sum(bool(r.get("outdated")) for r in ordered)),
             index_path=index_path,
             run_json_path=run_json_path,
             out_dir=out,

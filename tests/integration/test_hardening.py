@@ -282,6 +282,50 @@ def test_rerun_resume_and_only(tmp_path) -> None:
 PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 
 
+OUTDATED = """\
+defaults: {kernel: python3, timeout: 120}
+reports:
+  - notebook: {nb}/report_a.ipynb
+  - notebook: {nb}/report_b.ipynb
+"""
+
+
+@pytest.mark.notebooks
+def test_earlier_reports_whose_inputs_changed_are_marked_outdated(tmp_path) -> None:
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    for name in ("report_a.ipynb", "report_b.ipynb"):
+        shutil.copy(NB / name, nbs / name)
+    manifest = write(tmp_path / "batch.yaml", fill(OUTDATED, {"nb": str(nbs)}))
+    out = tmp_path / "out"
+    assert runner.run_batch(manifest, out, jobs=2, progress=False).ok
+    original = (nbs / "report_b.ipynb").read_text(encoding="utf-8")
+    nb = json.loads(original)
+    nb["cells"].append({"cell_type": "markdown", "id": "added01", "metadata": {}, "source": ["More."]})
+    write(nbs / "report_b.ipynb", json.dumps(nb))
+
+    def listed() -> tuple[dict, str]:
+        runs = json.loads((out / "run.json").read_text(encoding="utf-8"))["runs"]
+        return {r["slug"]: r for r in runs}, (out / "index.html").read_text(encoding="utf-8")
+
+    # report_b changed since its report was made: listed, but marked; report_a was just made
+    only = runner.run_batch(manifest, out, only="report_a", progress=False)
+    assert "1 earlier report still listed (1 outdated: inputs changed)" in only.summary_text
+    runs, index = listed()
+    assert runs["report_b"]["origin"] == "earlier_run" and runs["report_b"]["outdated"] is True
+    assert "outdated" not in runs["report_a"]
+    assert index.count('<strong class="outdated">') == 2  # its line in the vi and the en view
+    assert "đã cũ: đầu vào đã thay đổi" in index and "outdated: inputs changed" in index
+    assert index.count('<small class="outdated">') == 1  # and in the details table
+
+    # the notebook as it was when the report was made: current again, no marker
+    write(nbs / "report_b.ipynb", original)
+    runner.run_batch(manifest, out, only="report_a", progress=False)
+    runs, index = listed()
+    assert runs["report_b"]["origin"] == "earlier_run" and "outdated" not in runs["report_b"]
+    assert 'class="outdated"' not in index
+
+
 @pytest.mark.notebooks
 def test_a_second_batch_into_a_deleted_folder_writes_everything_again(tmp_path) -> None:
     """Every output is written each time, also when the same text goes to the same path again."""
