@@ -77,6 +77,20 @@ def test_index_html_switches_language_and_folds_the_details() -> None:
     assert "ValueError: boom" in details and "<code>pillar</code> = <code>b</code>" in details
 
 
+def test_an_outdated_earlier_report_is_marked_in_both_languages() -> None:
+    sc_vi = {**RECORDS[0], "origin": "earlier_run", "outdated": True}  # its inputs changed since
+    records = [sc_vi, *RECORDS[1:]]
+    start = planner_view(records, INFO, "en")["start"]
+    assert [(it["title"], it["outdated"]) for it in start] == [("Scorecard X", False), ("Scorecard", True)]
+    html = Renderer().index(records, INFO, {"dxlib_version": "0", "git_commit": "abc"})
+    vi = html[html.index('<section class="l-vi"'):html.index('<section class="l-en"')]
+    en = html[html.index('<section class="l-en"'):html.index('<details class="technical">')]
+    # 2 = its line under "start here" and in its group, in each language
+    assert vi.count(WORDS["vi"]["outdated"]) == 2 and en.count(WORDS["en"]["outdated"]) == 2
+    assert 'class="outdated"' not in Renderer().index(RECORDS, INFO, {"dxlib_version": "0",
+                                                                      "git_commit": "abc"})
+
+
 def test_manifest_index_settings_and_group_continues(tmp_path) -> None:
     manifest = tmp_path / "batch.yaml"
     manifest.write_text(f"""\
