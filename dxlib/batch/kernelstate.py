@@ -20,15 +20,37 @@ can change; :func:`reset` puts all of it back:
   ``pandas.set_option`` so that their callbacks run), the root logger's level and handlers;
 - dxlib's modules: every module-level name rebound to what it was after warm-up (flags such as
   the figures' "styled once"), names a notebook added removed, every ``functools.lru_cache`` /
-  ``functools.cache`` cleared;
+  ``functools.cache`` cleared; the *contents* of every module-level dict, list and set (a
+  notebook that writes ``words.STATUS_WORDS[key] = ...`` changes the object, not the name) put
+  back from a deep copy taken at warm-up; skipped: containers of more than
+  :data:`MAX_CONTAINER_ITEMS` items and ones holding an object that cannot be deep-copied (none
+  of dxlib's today), mutable objects of other types (a class attribute, a dataclass instance,
+  a list inside a tuple);
 - modules first imported by a notebook that are not installed packages (dxlib's, a helper module
   next to a notebook: any file outside ``sys.prefix``) are dropped from ``sys.modules``, so that
-  the next notebook imports its own.
+  the next notebook imports its own;
+- the interpreter: ``builtins`` (names added removed, replaced ones put back), the recursion
+  limit, the thread switch interval, the integer string-conversion limit, the file-creation
+  mask (``os.umask``), the ``decimal`` context, the default socket timeout,
+  ``logging.disable``, numpy's ``seterrcall``; ``time.tzset()`` after the environment;
+- random numbers: numpy's global generator (its bit generator put back if replaced) and
+  Python's ``random`` are seeded anew from the system's entropy, as in a new process: a
+  notebook's ``np.random.seed(7)`` does not reach the next one, and an unseeded notebook gets
+  new numbers (restoring the warm-up's state instead would hand every unseeded notebook the
+  same ones);
+- IPython beyond the namespace: every ``%config`` setting of the shell's configurables (the
+  InlineBackend's ``figure_formats``, ``rc`` etc., ``ast_node_interactivity``, the formatters'
+  ``float_precision`` of ``%precision``), the display formatters' printers (``for_type``,
+  ``for_type_by_name``, singletons) and their set, event callbacks, AST and input
+  transformers, magics, loaded extensions (``%load_ext`` loads again), custom exception
+  handlers.
 
 Not restored (documented limits): objects *mutated in place* inside installed third-party
 modules; installed packages a notebook imported first stay imported (their import-time output
-is not repeated); threads or signal handlers a notebook started. A notebook that fails, times
-out or kills its kernel never hands its kernel on: the runner replaces it
+is not repeated); threads, signal handlers, ``atexit`` functions, import hooks
+(``sys.meta_path``: an installed package imported first may have added its own) and trace or
+profile functions a notebook started or set; loggers other than the root one. A notebook that
+fails, times out or kills its kernel never hands its kernel on: the runner replaces it
 (:mod:`dxlib.batch.kernels`).
 
 After warm-up the surviving objects are moved to the permanent generation (``gc.freeze()``), so
@@ -37,6 +59,7 @@ that the garbage collection of IPython's reset scans only what notebooks made (0
 
 from __future__ import annotations
 
+import copy
 import functools
 import gc
 import importlib
@@ -55,6 +78,9 @@ WARM_IMPORTS = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "IPython.d
                 "statsmodels.tsa.forecasting.theta")
 #: dxlib modules never imported by the warm-up (running them has effects).
 SKIP_MODULES = frozenset({"dxlib.__main__"})
+#: A module-level dict, list or set of dxlib with more items than this is not saved (none comes
+#: near: the largest, ``dxlib.report.words.LABELS``, has about a hundred).
+MAX_CONTAINER_ITEMS = 10_000
 
 _SAVED: dict[str, Any] | None = None
 _MISSING = object()
@@ -77,6 +103,172 @@ def _pandas_options() -> dict[str, Any]:
                 continue
             values[key] = pd.get_option(key)
     return values
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the mask means setting it
+    os.umask(mask)
+    return mask
+
+
+def _save_containers(modules: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """``(container, deep copy)`` of every module-level dict, list and set of dxlib's modules
+    (dunder names and this module aside); one that cannot be deep-copied or has more than
+    :data:`MAX_CONTAINER_ITEMS` items is skipped."""
+    saved = []
+    for name, module in modules.items():
+        if name == __name__:
+            continue
+        for key, value in vars(module).items():
+            if key.startswith("__") or not isinstance(value, (dict, list, set)):
+                continue
+            if len(value) > MAX_CONTAINER_ITEMS:
+                continue
+            try:
+                saved.append((value, copy.deepcopy(value)))
+            except Exception:  # noqa: BLE001 - holds an object that cannot be copied
+                continue
+    return saved
+
+
+def _restore_containers(saved: list[tuple[Any, Any]]) -> None:
+    for live, original in saved:
+        try:
+            same = bool(live == original)
+        except Exception:  # noqa: BLE001 - e.g. an array inside: compare by restoring
+            same = False
+        if same:
+            continue
+        fresh = copy.deepcopy(original)  # the saved copy itself is never handed out
+        if isinstance(live, list):
+            live[:] = fresh
+        else:
+            live.clear()
+            live.update(fresh)
+
+
+def _config_values(obj: Any) -> dict[str, Any]:
+    values = {}
+    for name in obj.trait_names(config=True):
+        try:
+            values[name] = copy.deepcopy(getattr(obj, name))
+        except Exception:  # noqa: BLE001 - a value that cannot be copied is not restored
+            continue
+    return values
+
+
+def _formatters(ip: Any) -> list[Any]:
+    fm = ip.display_formatter
+    return [*fm.formatters.values(), fm.ipython_display_formatter, fm.mimebundle_formatter]
+
+
+def _save_ipython(ip: Any) -> dict[str, Any]:
+    """What a notebook can change in the shell beyond its namespace and history: ``%config``
+    settings (the InlineBackend's figure formats and rc among them), the display formatters'
+    printers, event callbacks, AST and input transformers, magics, loaded extensions, custom
+    exception handlers."""
+    fm = ip.display_formatter
+    formatters = _formatters(ip)
+    configurables = list(dict.fromkeys([*ip.configurables, fm, *formatters]))
+    return {
+        "config": [(obj, _config_values(obj)) for obj in configurables],
+        "formatter_map": dict(fm.formatters),
+        "printers": [(f, dict(f.type_printers), dict(f.deferred_printers),
+                      dict(f.singleton_printers)) for f in formatters],
+        "events": {k: list(v) for k, v in ip.events.callbacks.items()},
+        "ast_transformers": list(ip.ast_transformers),
+        "input_post": list(ip.input_transformers_post),
+        "input_cleanup": list(ip.input_transformers_cleanup),
+        "magics": {kind: dict(table) for kind, table in ip.magics_manager.magics.items()},
+        "extensions": set(ip.extension_manager.loaded),
+        "custom_exceptions": ip.custom_exceptions,
+    }
+
+
+def _restore_ipython(ip: Any, saved: dict[str, Any]) -> None:
+    for obj, values in saved["config"]:  # first: a changed figure format re-registers printers
+        for name, value in values.items():
+            if getattr(obj, name) != value:
+                setattr(obj, name, copy.deepcopy(value))
+    fm = ip.display_formatter
+    if fm.formatters != saved["formatter_map"]:
+        fm.formatters = dict(saved["formatter_map"])
+    for formatter, types, deferred, singletons in saved["printers"]:
+        for live, original in ((formatter.type_printers, types),
+                               (formatter.deferred_printers, deferred),
+                               (formatter.singleton_printers, singletons)):
+            if live != original:
+                live.clear()
+                live.update(original)
+    for event, callbacks in saved["events"].items():
+        ip.events.callbacks[event][:] = callbacks
+    ip.ast_transformers[:] = saved["ast_transformers"]
+    ip.input_transformers_post[:] = saved["input_post"]
+    ip.input_transformers_cleanup[:] = saved["input_cleanup"]
+    for kind, table in saved["magics"].items():
+        live = ip.magics_manager.magics[kind]
+        if live != table:
+            live.clear()
+            live.update(table)
+    ip.extension_manager.loaded.clear()
+    ip.extension_manager.loaded.update(saved["extensions"])
+    ip.custom_exceptions = saved["custom_exceptions"]
+
+
+def _save_process() -> dict[str, Any]:
+    """Interpreter-wide settings a notebook can change with one call."""
+    import builtins
+    import decimal
+    import socket
+
+    import numpy as np
+
+    return {
+        "builtins": dict(vars(builtins)),
+        "recursion_limit": sys.getrecursionlimit(),
+        "switch_interval": sys.getswitchinterval(),
+        "int_max_str_digits": getattr(sys, "get_int_max_str_digits", lambda: None)(),
+        "umask": _umask(),
+        "decimal": decimal.getcontext().copy(),
+        "socket_timeout": socket.getdefaulttimeout(),
+        "log_disable": logging.root.manager.disable,
+        "np_errcall": np.geterrcall(),
+        "np_bit_generator": np.random.get_bit_generator(),
+    }
+
+
+def _restore_process(saved: dict[str, Any]) -> None:
+    import builtins
+    import decimal
+    import random
+    import socket
+    import time
+
+    import numpy as np
+
+    namespace = vars(builtins)
+    for key in [k for k in namespace if k not in saved["builtins"]]:
+        del namespace[key]
+    for key, value in saved["builtins"].items():
+        if namespace.get(key, _MISSING) is not value:
+            namespace[key] = value
+    if sys.getrecursionlimit() != saved["recursion_limit"]:
+        sys.setrecursionlimit(saved["recursion_limit"])
+    sys.setswitchinterval(saved["switch_interval"])
+    if saved["int_max_str_digits"] is not None:
+        sys.set_int_max_str_digits(saved["int_max_str_digits"])
+    os.umask(saved["umask"])
+    decimal.setcontext(saved["decimal"].copy())
+    socket.setdefaulttimeout(saved["socket_timeout"])
+    logging.disable(saved["log_disable"])
+    np.seterrcall(saved["np_errcall"])
+    # random number generators: seeded anew from the system's entropy, as in a new process
+    # (restoring the warm-up's state would give every unseeded notebook the same numbers)
+    if np.random.get_bit_generator() is not saved["np_bit_generator"]:
+        np.random.set_bit_generator(saved["np_bit_generator"])
+    np.random.seed()
+    random.seed()
+    time.tzset()  # after os.environ: a notebook may have set TZ and called tzset()
 
 
 def warm_up() -> None:
@@ -103,7 +295,11 @@ def warm_up() -> None:
     import numpy as np
 
     plt.close(plt.figure())  # the backend is chosen and configured at the first figure
+    from IPython import get_ipython
+
     root = logging.getLogger()
+    modules = _dxlib_modules()
+    ip = get_ipython()
     _SAVED = {
         "rc": matplotlib.rcParams.copy(),
         "units": dict(matplotlib.units.registry),
@@ -118,8 +314,11 @@ def warm_up() -> None:
         "pandas": _pandas_options(),
         "log_level": root.level,
         "log_handlers": list(root.handlers),
-        "modules": {n: dict(vars(m)) for n, m in _dxlib_modules().items()},
+        "modules": {n: dict(vars(m)) for n, m in modules.items()},
+        "containers": _save_containers(modules),
         "module_names": set(sys.modules),
+        "process": _save_process(),
+        "ipython": _save_ipython(ip) if ip is not None else None,
     }
     gc.collect()
     gc.freeze()
@@ -213,8 +412,12 @@ def reset(cwd: str) -> None:
     root.setLevel(s["log_level"])
     root.handlers[:] = s["log_handlers"]
     _restore_modules(s["modules"])
+    _restore_containers(s["containers"])
     _drop_new_local_modules(s["module_names"])
+    _restore_process(s["process"])
     ip = get_ipython()
     if ip is not None:
         ip.reset(new_session=True)
+        if s["ipython"] is not None:
+            _restore_ipython(ip, s["ipython"])
     os.chdir(cwd)

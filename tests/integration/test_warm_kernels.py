@@ -50,6 +50,23 @@ for name, value in list(vars(plots).items()):  # module-level flags, e.g. "theme
 import matplotlib.pyplot as plt
 plt.figure()
 os.chdir("/")
+import builtins, decimal, random, sys
+import dxlib.report.words
+numpy.random.seed(7)
+random.seed(7)
+builtins.LEAKED = 1
+builtins.ascii = lambda obj: "leaked"
+sys.setrecursionlimit(123456)
+os.umask(0o077)
+decimal.getcontext().prec = 3
+logging.disable(logging.CRITICAL)
+dxlib.report.words.STATUS_WORDS["off_track"] = ("Đã đạt", "Achieved")
+dxlib.report.words.LABELS.clear()
+ip = get_ipython()
+ip.run_line_magic("config", "InlineBackend.figure_formats = ['svg']")
+ip.run_line_magic("config", "InteractiveShell.ast_node_interactivity = 'all'")
+ip.display_formatter.formatters["text/plain"].for_type(float, lambda o, p, cycle: p.text("LEAKED"))
+ip.events.register("post_run_cell", lambda result: print("LEAKED"))
 """
 
 #: Records what a notebook sees of that state (the same in a fresh kernel and after a reset).
@@ -65,6 +82,30 @@ shown, show = [], warnings.showwarning
 warnings.showwarning = lambda message, *args, **kwargs: shown.append(str(message))
 numpy.mean([])  # shown unless this process showed it before from the same place
 warnings.showwarning = show
+import builtins, decimal, random, sys
+import dxlib.report.words
+ip = get_ipython()
+mask = os.umask(0o022)
+os.umask(mask)
+fig = plt.figure()
+figure_types = sorted(ip.display_formatter.format(fig)[0])
+plt.close(fig)
+draw = float(numpy.random.random_sample())
+nbt.record({"draw": draw, "draw_py": random.random()})
+nbt.record({
+    "np_seeded_7": draw == numpy.random.RandomState(7).random_sample(),
+    "builtins": [hasattr(builtins, "LEAKED"), ascii(1)],
+    "recursion_limit": sys.getrecursionlimit(),
+    "umask": mask,
+    "decimal_prec": decimal.getcontext().prec,
+    "log_disabled": logging.root.manager.disable,
+    "status_words": dxlib.report.words.STATUS_WORDS["off_track"],
+    "labels": len(dxlib.report.words.LABELS),
+    "figure_types": figure_types,
+    "float_text": ip.display_formatter.format(1.5)[0]["text/plain"],
+    "interactivity": ip.ast_node_interactivity,
+    "post_run_cell": len(ip.events.callbacks["post_run_cell"]),
+})
 nbt.record({
     "warnings_shown": shown,
     "globals": seen,
@@ -124,6 +165,9 @@ def test_next_notebook_sees_nothing_of_the_previous(tmp_path) -> None:
     assert [r["status"] for r in runs.values()] == ["ok", "ok", "ok", "ok"], runs
     before, after = runs["00_observe"]["metrics"], runs["03_observe"]["metrics"]
     assert before.pop("pid") == after.pop("pid")  # the same kernel ran both
+    # unseeded random numbers: new ones, as in a new process (not a replay of the warm-up's)
+    assert before.pop("draw") != after.pop("draw")
+    assert before.pop("draw_py") != after.pop("draw_py")
     assert after == before
     assert after["globals"] == ["In", "Out", "exit", "get_ipython", "open", "quit"]  # ipykernel's
     assert len(after["history"]) == 2  # IPython's '' and the first cell itself
@@ -132,12 +176,18 @@ def test_next_notebook_sees_nothing_of_the_previous(tmp_path) -> None:
     assert "Mean of empty slice" in after["warnings_shown"]  # shown again, as in a new process
     assert after["cache"] == 0 and after["flags"]  # plots has its "theme applied" flag
     assert after["figures"] == []
+    assert not after["np_seeded_7"] and after["builtins"] == [False, "1"]
+    assert after["recursion_limit"] != 123456 and after["umask"] != 0o077
+    assert after["status_words"] != ["Đã đạt", "Achieved"] and after["labels"] > 0
+    assert after["float_text"] == "1.5" and after["interactivity"] == "last_expr"
+    assert "image/svg+xml" not in after["figure_types"]
 
 
 def test_same_observations_as_a_fresh_kernel(tmp_path) -> None:
     warm = _batch(tmp_path, ["spoil", "observe"], "warm")["01_observe"]["metrics"]
     fresh = _batch(tmp_path, ["spoil", "observe"], "fresh")["01_observe"]["metrics"]
-    warm.pop("pid"), fresh.pop("pid")
+    for key in ("pid", "draw", "draw_py"):
+        warm.pop(key), fresh.pop(key)
     assert warm == fresh
 
 
@@ -149,6 +199,8 @@ def test_failed_notebook_hands_on_a_new_kernel(tmp_path, crash) -> None:
     assert [r["status"] for r in runs.values()] == ["ok", "failed", "ok"]
     first, after = runs["00_observe"]["metrics"], runs["02_observe"]["metrics"]
     assert first.pop("pid") != after.pop("pid")  # a new kernel
+    for key in ("draw", "draw_py"):
+        first.pop(key), after.pop(key)
     assert after == first
 
 
