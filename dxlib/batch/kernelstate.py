@@ -131,13 +131,17 @@ def _save_containers(modules: dict[str, Any]) -> list[tuple[Any, Any]]:
     return saved
 
 
+def _differs(live: Any, saved: Any) -> bool:
+    """``live != saved``; True when they cannot be compared (an array inside: restore)."""
+    try:
+        return not bool(live == saved)
+    except Exception:  # noqa: BLE001 - any comparison error means "put it back"
+        return True
+
+
 def _restore_containers(saved: list[tuple[Any, Any]]) -> None:
     for live, original in saved:
-        try:
-            same = bool(live == original)
-        except Exception:  # noqa: BLE001 - e.g. an array inside: compare by restoring
-            same = False
-        if same:
+        if not _differs(live, original):
             continue
         fresh = copy.deepcopy(original)  # the saved copy itself is never handed out
         if isinstance(live, list):
@@ -148,12 +152,17 @@ def _restore_containers(saved: list[tuple[Any, Any]]) -> None:
 
 
 def _config_values(obj: Any) -> dict[str, Any]:
+    """Deep copies of ``obj``'s ``config=True`` traits; one that cannot be copied, or whose copy
+    does not compare equal to it (it would be set again at every reset), is left out."""
     values = {}
     for name in obj.trait_names(config=True):
+        value = getattr(obj, name)
         try:
-            values[name] = copy.deepcopy(getattr(obj, name))
+            saved = copy.deepcopy(value)
         except Exception:  # noqa: BLE001 - a value that cannot be copied is not restored
             continue
+        if not _differs(value, saved):
+            values[name] = saved
     return values
 
 
@@ -188,7 +197,7 @@ def _save_ipython(ip: Any) -> dict[str, Any]:
 def _restore_ipython(ip: Any, saved: dict[str, Any]) -> None:
     for obj, values in saved["config"]:  # first: a changed figure format re-registers printers
         for name, value in values.items():
-            if getattr(obj, name) != value:
+            if _differs(getattr(obj, name), value):
                 setattr(obj, name, copy.deepcopy(value))
     fm = ip.display_formatter
     if fm.formatters != saved["formatter_map"]:
