@@ -1,5 +1,5 @@
 """A target with two deadlines on one indicator (judged at the passed one, forecast at the later
-one), the scorecard's comparison year, and the outlook's words (dxlib/report/outlook.py), on the
+one), the scorecard's comparison year, and the outlook's words (dxlib.report.outlook), on the
 synthetic mini plan (tests/fixtures/mini) with a 2030 level added to G-1."""
 
 from __future__ import annotations
