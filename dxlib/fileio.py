@@ -18,7 +18,7 @@ from dxlib.errors import DataValidationError, ParameterError, Problem, display_p
 from dxlib.forecast_input import read_forecast_input
 
 __all__ = ["atomic_write_bytes", "check_input_files", "check_outputs", "csv_bytes",
-           "read_forecast_input", "write_atomic_many", "write_csv_atomic"]
+           "read_forecast_input", "write_atomic_many"]
 
 
 def _umask() -> int:
@@ -43,12 +43,6 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 def atomic_write_text(path: str | Path, text: str) -> Path:
     """:func:`atomic_write_bytes` of ``text`` encoded as UTF-8."""
     return atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def write_csv_atomic(frame: pd.DataFrame, path: str | Path) -> None:
-    """A frame as UTF-8 CSV without the index, written atomically."""
-    atomic_write_bytes(path, csv_bytes(frame))
-
 
 def write_atomic_many(items: Sequence[tuple[str | Path, bytes]]) -> list[Path]:
     """Write several files all or nothing, each as :func:`atomic_write_bytes` does: every

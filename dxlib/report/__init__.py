@@ -27,7 +27,7 @@ from dxlib.report import words as i18n
 from dxlib.report.notebook import Notebook, setup
 from dxlib.report.text import Safe, Text
 
-__all__ = ["Notebook", "Safe", "Text", "setup", "load", "as_of_view", "geo_of", "esc", "heading",
+__all__ = ["Notebook", "Safe", "Text", "setup", "load", "geo_of", "esc", "heading",
            "styled", "status_table", "rollup_table", "coverage_table", "sources_table",
            "evidence_table", "data_needed", "needed_table", "localised", "target_phrase",
            "stand_in_mark"]
@@ -52,13 +52,6 @@ def load(params: SimpleNamespace | dict) -> Dataset:
             check_as_of(ds, p[key], name=key)
     check_geo(ds, p.get("geo"))
     return ds
-
-
-def as_of_view(ds: Dataset, as_of: int | None) -> Dataset:
-    """The dataset as it stood with data up to ``as_of`` (:meth:`dxlib.model.Dataset.as_of`):
-    for coverage and evidence tables of an as-of report, so no later value leaks in."""
-    return ds.as_of(as_of)
-
 
 def geo_of(ds: Dataset, geo: str | None) -> str:
     """The geography a notebook reports on: the parameter, or the plan's when empty."""
