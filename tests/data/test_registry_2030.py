@@ -109,9 +109,10 @@ def test_new_observations_keep_their_sources() -> None:
     obs = load_observations(NEW_OBSERVATIONS)
     # 29 reviewed rows of national_series_2030.csv (1 of 30 rejected) + 5 Findex waves for Viet Nam
     # + 1 row of the search for more 2030 data (digital signatures, end-2024)
-    # + 7 rows of search round 2 (e-contract survey share 2020 and 2023; PAPI National Public Service
-    # Portal users 2020-2024, evidence): 29 + 5 + 1 + 2 + 5 = 42
-    assert len(obs) == 42
+    # + 13 rows of search round 2 (e-contract survey share 2020 and 2023; PAPI National Public Service
+    # Portal users 2020-2024, evidence; EGDI rank in Southeast Asia 2010, 2012, 2016, 2018, 2020,
+    # 2024): 29 + 5 + 1 + 2 + 5 + 6 = 48
+    assert len(obs) == 48
     assert obs["source_url"].str.match(r"^https?://\S+$").all()
     for col in ("source_title", "quote", "confidence"):
         assert obs[col].str.len().gt(0).all(), col
