@@ -16,7 +16,9 @@ quantiles:
 Profile layout: ``levels`` (K,), symmetric around 0.5; ``n_edges`` (B,) lower edges of the
 history-length buckets; ``quantiles`` (B, H, K) scaled errors ``(z_actual - zhat) / s`` by bucket
 and horizon h = 1..H; ``copula_w``; ``method`` (``phi``, ``phi_two``, ``weights``,
-``bias``: ``learned`` (the profile's median error is added as is), ``direction`` (errors
+``bias``: ``learned`` (the profile's median error is added as is), ``centred`` (each cell's
+median error shrunk to the fraction ``keep_bias`` of itself when the profile was built, the
+shape of the errors kept: the profile is then used as stored), ``direction`` (errors
 oriented by the sign of the series' trend) or ``none`` (symmetrised, median 0), see
 :mod:`dxlib.engine.forecast`); ``provenance``; optionally ``recalibration``, a monotone map of
 PIT values by history bucket and horizon learned on the class's training data
