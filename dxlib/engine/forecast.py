@@ -57,10 +57,11 @@ scaled errors by horizon h (1..10; further horizons scale the h = 10 quantiles b
 history-length bucket. Bias: the point forecast is the predictive median. The class's ``bias``
 rule (chosen on training data only, ``benchmarks/README.md``) says what the profile's median
 error does: ``learned`` adds it as is (``share``: adoption shares overshoot damped trends, so
-their median moves along the trend); ``centred`` adds the fraction ``keep_bias`` of it, the
-profile's cells having been shifted when it was built, with the asymmetry of the errors kept
-(``level``: half the learned bias); ``none`` symmetrises the profile (level u -> the mean of
-``q(u)`` and ``-q(1 - u)``, median 0), so a series 100 -> 90 is not pushed upwards;
+their median moves along the trend); ``centred`` adds the fraction ``keep_bias`` of it (the
+profile's cells were shifted when it was built, the asymmetry of the errors kept; a candidate of
+``benchmarks/build_error_profile.py --validate``, no shipped class uses it); ``none``
+symmetrises the profile (level u -> the mean of ``q(u)`` and ``-q(1 - u)``, median 0:
+``level``), so a series 100 -> 90 is not pushed upwards;
 ``direction`` orients it by the sign of the series' trend (first -> last point): a
 falling series gets the mirrored errors ``-q(1 - u)``, a flat one the symmetric mean.
 Recalibration: a class may ship a monotone map ``R`` of PIT values learned on its training data
