@@ -129,7 +129,8 @@ class Dataset:
     the catalogue indexed by indicator; ``geos`` the geography list (None without one);
     ``files`` the files read. ``declared`` is the registry as written, before a stand-in was
     switched to the plan's own measure (:func:`dxlib.data.use_own_measures`); ``registry`` is
-    the one switched on ``observations``. None when no switch applies.
+    the one switched on ``observations``. None when no switch applies. ``definitions``: what the
+    observations' definition labels mean (:func:`dxlib.data.load_definitions`; None: unknown).
     """
 
     registry: TargetRegistry
@@ -138,6 +139,7 @@ class Dataset:
     geos: pd.DataFrame | None = None
     files: list[Path] = field(default_factory=list)
     declared: TargetRegistry | None = None
+    definitions: pd.DataFrame | None = None
 
     def as_of(self, year: int | None) -> Dataset:
         """The dataset as it stood in the vintage ``year``: only observations whose reference

@@ -20,6 +20,7 @@ DEFAULT_TARGETS: Path = DATA / "targets" / "nghean-833-2025.yaml"
 DEFAULT_INDICATORS: Path = DATA / "indicators.csv"
 DEFAULT_OBSERVATIONS_DIR: Path = DATA / "observations"
 DEFAULT_GEOS: Path = DATA / "geos.csv"
+DEFAULT_DEFINITIONS: Path = DATA / "definitions.csv"
 DEFAULT_BATCH: Path = PARAMS / "batch.yaml"
 
 

@@ -40,7 +40,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from dxlib import paths
-from dxlib.data.catalogue import GEO_COLUMNS, INDICATOR_COLUMNS, load_geos, load_indicators
+from dxlib.data.catalogue import (
+    GEO_COLUMNS,
+    INDICATOR_COLUMNS,
+    load_definitions,
+    load_geos,
+    load_indicators,
+)
 from dxlib.data.inputs import observation_files, split_paths, unused_observations
 from dxlib.data.observations import (
     CONFIDENCE,
@@ -76,7 +82,7 @@ __all__ = [
     "CONFIDENCE", "GEO_COLUMNS", "INDICATOR_COLUMNS", "KINDS", "OBSERVATION_COLUMNS",
     "OBSERVATION_OPTIONAL", "PARTIAL_DATE", "TARGET_KINDS", "YEAR_RANGE", "Dataset", "RuleError",
     "StrictLoader", "StrictModel", "TargetRegistry", "check_columns", "full_year", "load_dataset",
-    "load_geos", "load_indicators", "load_observations", "load_targets", "parse_number",
+    "load_definitions", "load_geos", "load_indicators", "load_observations", "load_targets", "parse_number",
     "partial_year", "pydantic_problems", "read_table", "read_text", "read_yaml", "series_geo",
     "series_indicators", "yaml_where",
 ]
@@ -111,10 +117,11 @@ def load_dataset(
     geo = attempt(load_geos, geos)
     reg = attempt(load_targets, targets, ind, geo)
     obs = attempt(load_observations, observations, ind, geo)
+    definitions = attempt(load_definitions)
     if problems:
         raise DataValidationError(problems)
     files = [reg.path] if reg.path else []
     files += sorted({paths.resolve(f) for f in obs["source_file"]})
     # the plan's own measure once it has a full-year value; Dataset.as_of re-decides on its cut
     return Dataset(registry=use_own_measures(reg, obs), indicators=ind, observations=obs,
-                   geos=geo, files=files, declared=reg)
+                   geos=geo, files=files, declared=reg, definitions=definitions)

@@ -1,5 +1,6 @@
-"""The catalogue of observed series (``data/indicators.csv``) and the list of geographies
-(``data/geos.csv``), each checked row by row."""
+"""The catalogue of observed series (``data/indicators.csv``), the list of geographies
+(``data/geos.csv``) and the descriptions of definition labels (``data/definitions.csv``), each
+checked row by row."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ INDICATOR_COLUMNS: tuple[str, ...] = (
 #: last year the series is published under its definition (empty: continuing)
 INDICATOR_OPTIONAL: tuple[str, ...] = ("reference_class", "ends")
 GEO_COLUMNS: tuple[str, ...] = ("geo", "name_vi", "name_en", "level")
+#: columns of ``data/definitions.csv``: what a definition label of an indicator's values means
+DEFINITION_COLUMNS: tuple[str, ...] = ("indicator", "definition", "text_vi", "text_en")
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _TRUE = {"true", "yes", "1"}
@@ -144,3 +147,32 @@ def load_geos(path: str | Path | None = None) -> pd.DataFrame | None:
     if problems:
         raise DataValidationError(problems)
     return frame.drop(columns="_row").set_index("geo")
+
+
+def load_definitions(path: str | Path | None = None) -> pd.DataFrame:
+    """What each definition label (observation column ``definition``) means, indexed by
+    ``(indicator, definition)`` with columns ``text_vi, text_en`` (str). Empty when the default
+    file does not exist. Every cell is required; a key may appear once."""
+    p = Path(path) if path is not None else paths.DEFAULT_DEFINITIONS
+    empty = pd.DataFrame(columns=["text_vi", "text_en"],
+                         index=pd.MultiIndex.from_tuples([], names=["indicator", "definition"]))
+    if path is None and not p.exists():
+        return empty
+    problems: list[Problem] = []
+    frame = read_table(p, problems)
+    name = display_path(p)
+    if frame is None or not check_columns(frame, name, DEFINITION_COLUMNS, (), problems):
+        raise DataValidationError(problems)
+    for row in frame.to_dict("records"):
+        for col in DEFINITION_COLUMNS:
+            if not row[col]:
+                problems.append(Problem(name, f"row {row['_row']}", col, "an empty cell",
+                                        "a value in every column"))
+    dup = frame.duplicated(["indicator", "definition"])
+    for row in frame.loc[dup].to_dict("records"):
+        problems.append(Problem(name, f"row {row['_row']}", "definition",
+                                f"'{row['definition']}' of {row['indicator']} again",
+                                "one row per indicator and label"))
+    if problems:
+        raise DataValidationError(problems)
+    return frame.drop(columns="_row").set_index(["indicator", "definition"])

@@ -47,6 +47,18 @@ def value_text(value: float, unit: str | None, bound: Any, lang: str) -> str:
     return sign + i18n.value_text(value, unit, lang)
 
 
+def definition_text(definitions: pd.DataFrame | None, indicator: str, label: Any,
+                    lang: str) -> str:
+    """What a definition label of an indicator's values means, in ``lang`` (the catalogue
+    ``data/definitions.csv``); the label itself when it is not described there, '—' without one."""
+    if not isinstance(label, str) or not label:
+        return "—"
+    col = "text_vi" if i18n.check_lang(lang) == "vi" else "text_en"
+    if definitions is not None and (indicator, label) in definitions.index:
+        return str(definitions.loc[(indicator, label), col])
+    return label
+
+
 def evidence_rows(observations: pd.DataFrame, ds: Any, lang: str) -> pd.DataFrame:
     """One row per observation (sorted by indicator, geography, year) with localised column
     names: indicator, geography, year (and the date of a partial-year value), value (bound
@@ -64,8 +76,8 @@ def evidence_rows(observations: pd.DataFrame, ds: Any, lang: str) -> pd.DataFram
             i18n.label("year", lang): when,
             i18n.label("value", lang): value_text(r["value"], r["unit"], r.get("bound"), lang),
             _label("derivation", lang): derivation(r.get("note")) or "—",
-            _label("definition", lang): definition if isinstance(definition, str) and definition
-            else "—",
+            _label("definition", lang): definition_text(getattr(ds, "definitions", None),
+                                                         r["indicator"], definition, lang),
             i18n.label("source", lang): f"{r['source_title']} — {r['source_url']}",
             i18n.label("quote", lang): i18n.fragment(r["quote"]),
             i18n.label("confidence", lang): i18n.confidence_word(r["confidence"], lang),

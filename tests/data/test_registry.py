@@ -94,3 +94,16 @@ def test_every_observation_has_source_title_and_quote(shipped) -> None:
     assert len(obs) >= 301  # the 301 values of the shared research pass (README); later data only add
     for col in ("source_url", "source_title", "quote"):
         assert (obs[col].str.len() > 0).all(), col
+
+
+def test_every_shipped_definition_label_is_described() -> None:
+    """Each (indicator, definition) of the shipped observations has its Vietnamese and English
+    description in data/definitions.csv, so the evidence tables never show a raw code."""
+    from dxlib.data import load_definitions, load_observations
+
+    obs = load_observations()
+    used = set(obs.loc[obs["definition"].fillna("") != "", ["indicator", "definition"]]
+               .itertuples(index=False, name=None))
+    described = set(load_definitions().index)
+    assert used and used <= described, used - described
+    assert described <= used, described - used  # and no description of a label nobody uses

@@ -213,3 +213,28 @@ def test_pydantic_problems_name_path_line_and_allowed_keys(tmp_path: Path) -> No
     }
     without_model = pydantic_problems(err.value, "doc.yaml", data, lines)
     assert {p.expected for p in without_model if p.column == "yaer"} == {"no such key"}
+
+
+def test_definition_labels_are_described_in_the_report_language(tmp_path: Path) -> None:
+    from dxlib.data import load_definitions
+    from dxlib.errors import DataValidationError
+    from dxlib.report.evidence_rows import definition_text
+
+    p = tmp_path / "definitions.csv"
+    p.write_text("indicator,definition,text_vi,text_en\n"
+                 "online_rate,old_count,Cách đếm cũ,The old count\n", encoding="utf-8")
+    d = load_definitions(p)
+    assert definition_text(d, "online_rate", "old_count", "vi") == "Cách đếm cũ"
+    assert definition_text(d, "online_rate", "old_count", "en") == "The old count"
+    # a label the catalogue does not describe is shown as written; no label, a dash
+    assert definition_text(d, "online_rate", "new_count", "en") == "new_count"
+    assert definition_text(d, "online_rate", float("nan"), "vi") == "—"
+    p.write_text("indicator,definition,text_vi,text_en\n"
+                 "online_rate,old_count,Cách đếm cũ,\n"
+                 "online_rate,old_count,Cách đếm cũ,The old count\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as err:
+        load_definitions(p)
+    text = str(err.value)
+    assert "row 2, column 'text_en': found an empty cell; expected a value in every column" in text
+    assert ("row 3, column 'definition': found 'old_count' of online_rate again; expected one row "
+            "per indicator and label") in text
