@@ -57,6 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 from datadir import ROOT, find_data  # noqa: E402
+from era_effect import era_tau, probit_scores, tails, widen  # noqa: E402
 
 from dxlib.engine.forecast import SCALE_FLOOR  # noqa: E402
 from dxlib.engine.methods import point_engine  # noqa: E402
@@ -101,6 +102,15 @@ CANDIDATES: dict[str, dict] = {
     "undamped drift + theta (logistic diffusion), no bias correction": {
         "phi": 1.0, "phi_two": 0.3, "weights": NO_NAIVE, "bias": "none"},
 }
+SHIPPED = CANDIDATES["M3 constants, bias as learned"]
+#: era-effect candidates (round 3; share class only: the groups are (file, origin year)): the
+#: cells widened by the era effect on the scale named, the PIT map learned on the PITs of the
+#: widened profiles ("widened") or of the profiles before widening ("raw")
+ERA_CANDIDATES: dict[str, dict] = {
+    f"M3 constants, bias as learned, era effect ({scale}), map {how}": {
+        **SHIPPED, "era": scale, "era_map": mp}
+    for scale in ("scaled", "probit")
+    for mp, how in (("widened", "learned with widening"), ("raw", "learned before widening"))}
 #: recalibration maps: knots of R, lower edges of the history buckets, horizons learned
 G_GRID = np.array([-0.1, 0.0, 0.05, 0.1, 0.2, 0.3])  # level targets last (1 + g)^h
 D_GRID = np.array([-5.0, 0.0, 2.0, 5.0, 10.0, 20.0])  # share targets last + d
@@ -139,14 +149,22 @@ def panel(data: Path, files: tuple[str, ...], last_year: int) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def share_series(data: Path, last_year: int = SHARE_LAST_YEAR) -> list[np.ndarray]:
-    """logit values of every run of consecutive years (3+ values) of the training files."""
+def share_runs(data: Path, last_year: int = SHARE_LAST_YEAR,
+               ) -> tuple[list[np.ndarray], list[tuple[str, int]]]:
+    """logit values of every run of consecutive years (3+ values) of the training files, and
+    each run's (file, first year): the calendar of its origins (era effect)."""
     df = panel(data, SHARE_FILES, last_year)
     run = (df["year"].diff() != 1) | (df["country_code"] != df["country_code"].shift()) | (
         df["file"] != df["file"].shift())
     df["run"] = run.cumsum()
-    return [share_logit(g["value"].to_numpy(float)) for _, g in df.groupby("run")
-            if len(g) >= 3]
+    runs = [g for _, g in df.groupby("run") if len(g) >= 3]
+    return ([share_logit(g["value"].to_numpy(float)) for g in runs],
+            [(str(g["file"].iloc[0]), int(g["year"].iloc[0])) for g in runs])
+
+
+def share_series(data: Path, last_year: int = SHARE_LAST_YEAR) -> list[np.ndarray]:
+    """logit values of every run of consecutive years (3+ values) of the training files."""
+    return share_runs(data, last_year)[0]
 
 
 # ------------------------------------------------------------------ profile
@@ -233,10 +251,7 @@ def cell_quantiles(err: pd.DataFrame, lv: np.ndarray) -> tuple[np.ndarray, np.nd
         if counts[b, h - 1] < MIN_SERIES:
             continue
         w = 1.0 / g.groupby("sid")["e"].transform("size").to_numpy(float)
-        q = weighted_quantiles(g["e"].to_numpy(), w, inner)
-        lo = q[0] - 2 * (q[inner.searchsorted(0.01)] - q[0])
-        hi = q[-1] + 2 * (q[-1] - q[inner.searchsorted(0.99)])
-        Q[b, h - 1] = np.concatenate([[lo], q, [hi]])
+        Q[b, h - 1] = tails(weighted_quantiles(g["e"].to_numpy(), w, inner), inner)
     for h in range(HP):
         for b in range(B):
             if np.isnan(Q[b, h, 0]):
@@ -259,8 +274,14 @@ def centred(err: pd.DataFrame, keep: float = 0.0) -> pd.DataFrame:
 
 
 def build_from(series: list[np.ndarray], method: dict, floor: float,
-               provenance: dict | None = None) -> tuple[dict, pd.DataFrame]:
-    """The profile dict and the raw rolling-origin errors of the given z-scale series."""
+               provenance: dict | None = None, groups: list[tuple[str, int]] | None = None,
+               ) -> tuple[dict, pd.DataFrame]:
+    """The profile dict and the raw rolling-origin errors of the given z-scale series.
+
+    With ``method["era"]`` ("scaled" or "probit", :mod:`era_effect`) the cells are widened by
+    the era effect ``tau_h``, estimated from these errors grouped by ``groups[sid]`` = (file,
+    first year) (leave-era-out: only the data handed in), or taken from ``method["era_tau"]``
+    if given (a fixed tau, e.g. from all training years); stored in ``era_effect``."""
     err = rolling_errors(series, method, floor)
     edges = np.array(N_EDGES)
     err["b"] = np.clip(np.searchsorted(edges, err["n"], side="right") - 1, 0, len(edges) - 1)
@@ -273,6 +294,22 @@ def build_from(series: list[np.ndarray], method: dict, floor: float,
         if method["bias"] == "centred":  # each cell's weighted median error moved to 0
             err = centred(err, method.get("keep_bias", 0.0))
         Q, counts = cell_quantiles(err, lv)
+    era = None
+    if method.get("era"):
+        if groups is None or method["bias"] == "split":
+            raise ValueError("the era effect needs the (file, first year) of each series and "
+                             "one profile (not split)")
+        v = err["e"].to_numpy() if method["era"] == "scaled" else probit_scores(err, Q, lv)
+        tau, used = era_tau(err, v, groups, HP)
+        if method.get("era_tau") is not None:
+            tau = np.asarray(method["era_tau"], float)
+        Q = widen(Q, lv, tau, method["era"])
+        era = {"scale": method["era"], "tau": np.round(tau, 4).tolist(), "groups": used,
+               "fixed_tau": method.get("era_tau") is not None,
+               "note": "scaled-error quantiles of every (bucket, h) cell convolved with "
+                       f"N(0, tau_h^2) on the {method['era']} scale; tau_h^2 = between-group "
+                       "variance (method of moments) of the mean error of (file, origin year) "
+                       "groups of >= 10 series, non-decreasing in h"}
     w_best, fit = copula_weight(err)
     prof = {
         "version": 2,
@@ -280,7 +317,7 @@ def build_from(series: list[np.ndarray], method: dict, floor: float,
                        + (", oriented by the sign of the trend" if method["bias"] == "direction"
                           else "") + ") of the dxlib point method of this reference class.",
         "provenance": provenance or {},
-        "method": {**method, "scale_floor": floor},
+        "method": {**{k: x for k, x in method.items() if k != "era_tau"}, "scale_floor": floor},
         "n_edges": N_EDGES,
         "horizons": HP,
         "levels": [round(float(x), 6) for x in lv],
@@ -289,6 +326,8 @@ def build_from(series: list[np.ndarray], method: dict, floor: float,
         "copula_w": round(w_best, 3),
         "copula_fit": fit,
     }
+    if era:
+        prof["era_effect"] = era
     return prof, err
 
 
@@ -364,14 +403,16 @@ def validate_level(series: list[np.ndarray], method: dict, hold: int = 6) -> dic
 
 
 def validate_share(data: Path, method: dict, origins: tuple[int, ...] = (2003, 2006),
-                   ) -> dict[str, float]:
-    """Profiles from outcomes <= origin, scored at origins 2003 and 2006 (k = 3, 4, 6
-    consecutive values) on targets ``last + d`` in the outcome years origin+1 .. min(+6, 2012)."""
+                   files: tuple[str, ...] = SHARE_FILES[:2]) -> dict[str, float]:
+    """Profiles from outcomes <= origin, scored at ``origins`` (k = 3, 4, 6 consecutive values)
+    on targets ``last + d`` in the outcome years origin+1 .. min(+6, 2012), series of ``files``
+    (round 1: internet and broadband at 2003 and 2006; wider: + personal computers, + 2009)."""
     d_grid = D_GRID
     ps, os_, cov = [], [], []
     for origin in origins:
-        prof, _ = build_from(share_series(data, origin), method, FLOOR["share"])
-        df = panel(data, SHARE_FILES[:2], SHARE_LAST_YEAR)
+        series, groups = share_runs(data, origin)
+        prof, _ = build_from(series, method, FLOOR["share"], groups=groups)
+        df = panel(data, files, SHARE_LAST_YEAR)
         for k in (3, 4, 6):
             for _, g in df.groupby(["file", "country_code"]):
                 yv = dict(zip(g["year"], g["value"], strict=True))
@@ -401,6 +442,24 @@ def validate_share(data: Path, method: dict, origins: tuple[int, ...] = (2003, 2
             "cover80": float(np.mean(cov) * 100)}
 
 
+def validation_candidates(cls: str, data: Path, only: list[str]) -> dict[str, dict]:
+    """The candidates of ``--validate``: CANDIDATES, and for shares ERA_CANDIDATES plus the
+    same with ``tau_h`` fixed from all training years (<= 2012; not leave-era-out, for
+    comparison); only names containing one of ``only`` (all if empty)."""
+    cands = dict(CANDIDATES)
+    if cls == "share":
+        cands.update(ERA_CANDIDATES)
+        series, groups = share_runs(data)
+        for name, method in ERA_CANDIDATES.items():
+            if only and not any(o in name + ", tau from all years" for o in only):
+                continue
+            tau = build_from(series, method, FLOOR["share"], groups=groups)[0]["era_effect"]["tau"]
+            print(f"  tau_h ({method['era']}, all training years): {tau}", file=sys.stderr)
+            cands[name + ", tau from all years <= 2012 (not leave-era-out)"] = {
+                **method, "era_tau": tau}
+    return {k: m for k, m in cands.items() if not only or any(o in k for o in only)}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--class", dest="cls", choices=sorted(METHODS), default="level")
@@ -410,29 +469,36 @@ def main(argv: list[str] | None = None) -> int:
                     help="write the shipped dxlib/profiles/<class>.json instead of --out")
     ap.add_argument("--validate", action="store_true",
                     help="compare the candidate methods on training data only; writes nothing")
+    ap.add_argument("--only", action="append", default=[],
+                    help="with --validate: only the candidates whose name contains this text")
     a = ap.parse_args(argv)
     from recalibration_maps import (
         RECALIBRATE,
         SHARE_RECAL_ORIGINS,
         pit_level,
-        pit_share,
         recalibration_table,
+        share_map_pits,
         validate_pipeline,
     )
     data = find_data("m3_yearly" if a.cls == "level" else "adoption_panel", a.data)
     if a.validate:
         rows = []
-        for name, method in CANDIDATES.items():
+        for name, method in validation_candidates(a.cls, data, a.only).items():
             if a.cls == "level":  # the last 6 training points, and the 6 before them
                 f = validate_level(level_series(data), method)
                 early = validate_level([z[:-6] for z in level_series(data) if len(z) >= 16],
                                        method)
                 f |= {"brier_early": early["brier"], "ece_early": early["ece"],
                       "brier_mean": (f["brier"] + early["brier"]) / 2}
-            else:
+            else:  # round-1 mirror, then the wider one (3 files, + origin 2009)
                 f = validate_share(data, method)
+                wide = validate_share(data, method, (2003, 2006, 2009), SHARE_FILES)
+                f.update({f"{k}_wide": x for k, x in wide.items() if k != "at_risk_p"
+                          and k != "at_risk_obs"})
             rows.append({"candidate": name, **f, **validate_pipeline(a.cls, data, method)})
-        print(pd.DataFrame(rows).round(4).to_string(index=False))
+            print(f"  {name}: done", file=sys.stderr, flush=True)
+        with pd.option_context("display.width", 250, "display.max_columns", 30):
+            print(pd.DataFrame(rows).round(4).to_string(index=False))
         return 0
     t = time.perf_counter()
     if a.cls == "level":
@@ -440,15 +506,20 @@ def main(argv: list[str] | None = None) -> int:
         prov = {"data": "M3 yearly competition series (645), benchmarks/data/m3_yearly",
                 "rows": "split == 'train' only (the 6 hold-out values never read)",
                 "scale": "log", "series": len(series)}
-    else:
-        series = share_series(data)
+    groups = None
+    if a.cls == "share":
+        series, groups = share_runs(data)
         prov = {"data": "adoption panel (World Bank WDI / ITU via Gapminder), "
                         "benchmarks/data/adoption_panel",
                 "files": list(SHARE_FILES), "years": f"values up to {SHARE_LAST_YEAR} only",
                 "scale": "logit of [0, 100]", "series": len(series),
                 "note": "leading zeros dropped; runs of consecutive years with 3+ values"}
     prov["built_by"] = f"benchmarks/build_error_profile.py --class {a.cls}"
-    prof, err = build_from(series, METHODS[a.cls], FLOOR[a.cls], prov)
+    if METHODS[a.cls].get("era"):
+        prov["era_effect"] = (
+            "cells widened by the era effect (benchmarks/era_effect.py): random effect of "
+            f"(file, origin year) on the {METHODS[a.cls]['era']} scale, tau_h in 'era_effect'")
+    prof, err = build_from(series, METHODS[a.cls], FLOOR[a.cls], prov, groups)
     prof["reference_class"] = a.cls
     if RECALIBRATE[a.cls] and a.cls == "level":
         pits, _ = pit_level(series, METHODS["level"])
@@ -457,9 +528,12 @@ def main(argv: list[str] | None = None) -> int:
             "the training parts without them; last k = 2, 3, 4, 5, 6, 8 points and the whole "
             "history before them"))
     elif RECALIBRATE[a.cls]:
-        pits, _ = pit_share(data, METHODS["share"])
+        pits = share_map_pits(data, METHODS["share"])
+        era = METHODS["share"].get("era")
         prof["recalibration"] = recalibration_table(pits, (
-            f"PIT of adoption-panel outcomes <= {SHARE_LAST_YEAR} under profiles built from "
+            ("" if not era else "profiles before the era widening; " if METHODS["share"].get(
+                "era_map") == "raw" else "profiles widened by the era effect; ")
+            + f"PIT of adoption-panel outcomes <= {SHARE_LAST_YEAR} under profiles built from "
             f"values <= origin, origins {SHARE_RECAL_ORIGINS[0]}-{SHARE_RECAL_ORIGINS[-1]}, "
             "last k = 2, 3, 4, 5, 6, 8 values and the whole run, files "
             + ", ".join(SHARE_FILES)))

@@ -36,7 +36,7 @@ from build_error_profile import (  # noqa: E402
     probs_ge,
     scores,
     share_logit,
-    share_series,
+    share_runs,
 )
 
 from dxlib.engine.methods import point_engine  # noqa: E402
@@ -92,7 +92,8 @@ def pit_share(data: Path, method: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows, targets = [], []
     df = panel(data, SHARE_FILES, SHARE_LAST_YEAR)
     for origin in SHARE_RECAL_ORIGINS:
-        prof, _ = build_from(share_series(data, origin), method, FLOOR["share"])
+        series, groups = share_runs(data, origin)
+        prof, _ = build_from(series, method, FLOOR["share"], groups=groups)
         wins, futs, sids = [], [], []
         for sid, (_, g) in enumerate(df.groupby(["file", "country_code"])):
             yv = dict(zip(g["year"], g["value"], strict=True))
@@ -181,11 +182,25 @@ def validate_recalibrated(pits: pd.DataFrame, targets: pd.DataFrame,
             "at_risk_obs_recal": cal["at_risk_obs"]}
 
 
+def without_era(method: dict) -> dict:
+    """The method constants without the era effect (the profile it widens)."""
+    return {k: x for k, x in method.items() if not k.startswith("era")}
+
+
+def share_map_pits(data: Path, method: dict) -> pd.DataFrame:
+    """The PITs a share map is learned from: under the widened profiles if the method has an era
+    effect with ``era_map == "widened"`` (or none), else under the profiles before widening."""
+    learn_on = method if method.get("era_map", "widened") == "widened" else without_era(method)
+    return pit_share(data, learn_on)[0]
+
+
 def validate_pipeline(cls: str, data: Path, method: dict) -> dict[str, float]:
     """Training-only score of method + recalibration, the map learned on an earlier calendar
     window than the one it is scored on: level: map from the PITs of training points -12..-7
     (profile from the points before them), scored on the last 6 training points; share: maps
-    learned at origins 2003-2005, scored at origins 2006-2009 (outcomes <= 2012)."""
+    learned at origins 2003-2005, scored at origins 2006-2009 (outcomes <= 2012); with an era
+    effect, the map is learned on the PITs of :func:`share_map_pits` and applied to the widened
+    profiles' targets."""
     if cls == "level":
         series = level_series(data)
         early, _ = pit_level(series, method, offset=6)
@@ -194,5 +209,7 @@ def validate_pipeline(cls: str, data: Path, method: dict) -> dict[str, float]:
         folds = [(np.arange(len(pits)) < len(early), np.ones(len(targets), bool))]
     else:
         pits, targets = pit_share(data, method)
+        if method.get("era") and method.get("era_map") == "raw":
+            pits = share_map_pits(data, method)
         folds = [((pits["origin"] <= 2005).to_numpy(), (targets["origin"] >= 2006).to_numpy())]
     return validate_recalibrated(pits, targets, folds)
