@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 from datadir import ROOT, find_data  # noqa: E402
-from era_effect import era_tau, probit_scores, tails, widen  # noqa: E402
+from era_effect import era_tau, probit_scores, tails, widen, widen_map  # noqa: E402
 
 from dxlib.engine.forecast import SCALE_FLOOR  # noqa: E402
 from dxlib.engine.methods import point_engine  # noqa: E402
@@ -105,12 +105,16 @@ CANDIDATES: dict[str, dict] = {
 SHIPPED = CANDIDATES["M3 constants, bias as learned"]
 #: era-effect candidates (round 3; share class only: the groups are (file, origin year)): the
 #: cells widened by the era effect on the scale named, the PIT map learned on the PITs of the
-#: widened profiles ("widened") or of the profiles before widening ("raw")
+#: widened profiles ("widened") or of the profiles before widening ("raw": applied to the widened
+#: CDF; "after", probit only: the map first, then the widening, shipped as the composed map)
 ERA_CANDIDATES: dict[str, dict] = {
     f"M3 constants, bias as learned, era effect ({scale}), map {how}": {
         **SHIPPED, "era": scale, "era_map": mp}
-    for scale in ("scaled", "probit")
-    for mp, how in (("widened", "learned with widening"), ("raw", "learned before widening"))}
+    for scale, mp, how in (("scaled", "widened", "learned with widening"),
+                           ("scaled", "raw", "learned before widening"),
+                           ("probit", "widened", "learned with widening"),
+                           ("probit", "raw", "learned before widening"),
+                           ("probit", "after", "before widening, widening last"))}
 #: recalibration maps: knots of R, lower edges of the history buckets, horizons learned
 G_GRID = np.array([-0.1, 0.0, 0.05, 0.1, 0.2, 0.3])  # level targets last (1 + g)^h
 D_GRID = np.array([-5.0, 0.0, 2.0, 5.0, 10.0, 20.0])  # share targets last + d
@@ -479,6 +483,7 @@ def main(argv: list[str] | None = None) -> int:
         recalibration_table,
         share_map_pits,
         validate_pipeline,
+        without_era,
     )
     data = find_data("m3_yearly" if a.cls == "level" else "adoption_panel", a.data)
     if a.validate:
@@ -498,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append({"candidate": name, **f, **validate_pipeline(a.cls, data, method)})
             print(f"  {name}: done", file=sys.stderr, flush=True)
         with pd.option_context("display.width", 250, "display.max_columns", 30):
-            print(pd.DataFrame(rows).round(4).to_string(index=False))
+            print(pd.DataFrame(rows).round(5).to_string(index=False))
         return 0
     t = time.perf_counter()
     if a.cls == "level":
@@ -517,9 +522,21 @@ def main(argv: list[str] | None = None) -> int:
     prov["built_by"] = f"benchmarks/build_error_profile.py --class {a.cls}"
     if METHODS[a.cls].get("era"):
         prov["era_effect"] = (
-            "cells widened by the era effect (benchmarks/era_effect.py): random effect of "
-            f"(file, origin year) on the {METHODS[a.cls]['era']} scale, tau_h in 'era_effect'")
+            ("recalibration map composed with the era widening" if METHODS[a.cls].get(
+                "era_map") == "after" else "cells widened by the era effect")
+            + " (benchmarks/era_effect.py): random effect of (file, origin year) on the "
+            f"{METHODS[a.cls]['era']} scale, estimated from the training rolling-origin errors "
+            "(values <= 2012); tau_h in 'era_effect'")
     prof, err = build_from(series, METHODS[a.cls], FLOOR[a.cls], prov, groups)
+    after = METHODS[a.cls].get("era_map") == "after"
+    if after:  # the cells before widening; the widening goes into the map (below)
+        era = prof["era_effect"]
+        prof = build_from(series, without_era(METHODS[a.cls]), FLOOR[a.cls], prov)[0]
+        prof["method"] = {**METHODS[a.cls], "scale_floor": FLOOR[a.cls]}
+        prof["era_effect"] = {**era, "note": era["note"].replace(
+            "scaled-error quantiles of every (bucket, h) cell convolved",
+            "applied after the recalibration map (composed into it; horizons > 6 use tau_6): "
+            "the recalibrated CDF convolved")}
     prof["reference_class"] = a.cls
     if RECALIBRATE[a.cls] and a.cls == "level":
         pits, _ = pit_level(series, METHODS["level"])
@@ -531,12 +548,16 @@ def main(argv: list[str] | None = None) -> int:
         pits = share_map_pits(data, METHODS["share"])
         era = METHODS["share"].get("era")
         prof["recalibration"] = recalibration_table(pits, (
-            ("" if not era else "profiles before the era widening; " if METHODS["share"].get(
-                "era_map") == "raw" else "profiles widened by the era effect; ")
+            ("" if not era else "profiles widened by the era effect; " if METHODS["share"].get(
+                "era_map") == "widened" else "profiles before the era widening; ")
             + f"PIT of adoption-panel outcomes <= {SHARE_LAST_YEAR} under profiles built from "
             f"values <= origin, origins {SHARE_RECAL_ORIGINS[0]}-{SHARE_RECAL_ORIGINS[-1]}, "
             "last k = 2, 3, 4, 5, 6, 8 values and the whole run, files "
             + ", ".join(SHARE_FILES)))
+        if after:
+            prof["recalibration"] = widen_map(prof["recalibration"], prof["era_effect"]["tau"])
+            prof["recalibration"]["provenance"] += (
+                "; composed with the probit widening of the era effect (tau_h, h <= 6)")
     out = ROOT / "dxlib" / "profiles" / f"{a.cls}.json" if a.write_profile else (
         a.out or ROOT / "benchmarks" / "output" / f"{a.cls}.json")
     out.parent.mkdir(parents=True, exist_ok=True)

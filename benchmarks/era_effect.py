@@ -98,3 +98,20 @@ def widen(Q: np.ndarray, levels: np.ndarray, tau: np.ndarray, scale: str) -> np.
                 for r in rows])
         out[..., h, :] = tails(new, inner).reshape(Q[..., h, :].shape)
     return out
+
+
+def widen_cdf(p: np.ndarray, tau: np.ndarray | float) -> np.ndarray:
+    """The probit widening as a map of CDF values: ``Phi(Phi^{-1}(p) / sqrt(1 + tau^2))``
+    (broadcast; 0 and 1 stay exact). ``F`` widened on the probit scale is ``widen_cdf(F)``."""
+    with np.errstate(divide="ignore"):
+        return norm.cdf(norm.ppf(np.asarray(p, float)) / np.sqrt(1 + np.asarray(tau) ** 2))
+
+
+def widen_map(table: dict, tau: np.ndarray) -> dict:
+    """A profile ``recalibration`` entry (values (Bm, Hm, J)) composed with the probit widening
+    of horizon h (``tau[h - 1]``; horizons beyond Hm use the map of Hm and so tau of Hm):
+    ``R_h -> widen_cdf(R_h)``, the era uncertainty added after the map."""
+    v = np.asarray(table["values"], float)
+    hm = v.shape[1]
+    new = widen_cdf(v, np.asarray(tau, float)[:hm][None, :, None])
+    return {**table, "values": np.round(new, 5).tolist()}

@@ -38,6 +38,7 @@ from build_error_profile import (  # noqa: E402
     share_logit,
     share_runs,
 )
+from era_effect import widen_cdf, widen_map  # noqa: E402
 
 from dxlib.engine.methods import point_engine  # noqa: E402
 from dxlib.engine.recalibration import Recalibration, pit_map  # noqa: E402
@@ -163,17 +164,29 @@ def recalibration_table(pits: pd.DataFrame, note: str) -> dict:
 
 
 def validate_recalibrated(pits: pd.DataFrame, targets: pd.DataFrame,
-                          folds: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, float]:
+                          folds: list[tuple[np.ndarray, np.ndarray]],
+                          taus: dict[int, np.ndarray] | None = None) -> dict[str, float]:
     """Scores of the plan-like targets with the raw CDF and with the recalibrated one, the map
     learned on another part of the training PITs (cross-fitting): ``folds`` = (mask of the PIT
-    rows that learn a map, mask of the target rows it is applied to)."""
+    rows that learn a map, mask of the target rows it is applied to). With ``taus`` (tau_h per
+    target origin) the probit era widening comes last: raw = ``widen_cdf(F)``, recalibrated =
+    the map composed with the widening at its knots (:func:`era_effect.widen_map`, as shipped)."""
     p_raw, p_cal, obs = [], [], []
     for learn, apply in folds:
-        rc = Recalibration([recalibration_table(pits[learn], "")])
+        table = recalibration_table(pits[learn], "")
         t = targets[apply]
-        ids = rc.map_ids(np.zeros(len(t), int), t["n"].to_numpy(), t["h"].to_numpy())
-        p_raw.append(1 - t["F"].to_numpy())
-        p_cal.append(1 - rc.apply(t["F"].to_numpy(), ids))
+        F, h = t["F"].to_numpy(), t["h"].to_numpy()
+        parts = [(np.ones(len(t), bool), table, None)] if taus is None else [
+            ((t["origin"] == o).to_numpy(), widen_map(table, tau), tau) for o, tau in taus.items()]
+        pr, pc = np.full(len(t), np.nan), np.full(len(t), np.nan)
+        for m, tab, tau in parts:
+            rc = Recalibration([tab])
+            ids = rc.map_ids(np.zeros(m.sum(), int), t["n"].to_numpy()[m], h[m])
+            pr[m] = 1 - (F[m] if tau is None else
+                         widen_cdf(F[m], tau[np.minimum(h[m], len(tau)) - 1]))
+            pc[m] = 1 - rc.apply(F[m], ids)
+        p_raw.append(pr)
+        p_cal.append(pc)
         obs.append(t["o"].to_numpy())
     o = np.concatenate(obs)
     raw, cal = scores(np.concatenate(p_raw), o), scores(np.concatenate(p_cal), o)
@@ -189,7 +202,9 @@ def without_era(method: dict) -> dict:
 
 def share_map_pits(data: Path, method: dict) -> pd.DataFrame:
     """The PITs a share map is learned from: under the widened profiles if the method has an era
-    effect with ``era_map == "widened"`` (or none), else under the profiles before widening."""
+    effect with ``era_map == "widened"`` (or none), else under the profiles before widening
+    (``"raw"``: the map applied to the widened CDF; ``"after"``: the probit widening applied
+    after the map, :func:`era_effect.widen_map`)."""
     learn_on = method if method.get("era_map", "widened") == "widened" else without_era(method)
     return pit_share(data, learn_on)[0]
 
@@ -207,9 +222,20 @@ def validate_pipeline(cls: str, data: Path, method: dict) -> dict[str, float]:
         pits, targets = pit_level(series, method)
         pits = pd.concat([early, pits], ignore_index=True)
         folds = [(np.arange(len(pits)) < len(early), np.ones(len(targets), bool))]
+        return validate_recalibrated(pits, targets, folds)
+    taus = None
+    if method.get("era_map") == "after":  # map and targets before widening; widening last
+        pits, targets = pit_share(data, without_era(method))
+        taus = {o: np.asarray(share_tau(data, o, method)) for o in range(2006, 2010)}
     else:
         pits, targets = pit_share(data, method)
         if method.get("era") and method.get("era_map") == "raw":
             pits = share_map_pits(data, method)
-        folds = [((pits["origin"] <= 2005).to_numpy(), (targets["origin"] >= 2006).to_numpy())]
-    return validate_recalibrated(pits, targets, folds)
+    folds = [((pits["origin"] <= 2005).to_numpy(), (targets["origin"] >= 2006).to_numpy())]
+    return validate_recalibrated(pits, targets, folds, taus)
+
+
+def share_tau(data: Path, origin: int, method: dict) -> list[float]:
+    """``tau_h`` of the era effect of ``method`` estimated from values <= ``origin``."""
+    series, groups = share_runs(data, origin)
+    return build_from(series, method, FLOOR["share"], groups=groups)[0]["era_effect"]["tau"]
