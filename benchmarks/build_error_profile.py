@@ -79,7 +79,9 @@ NO_NAIVE = {"naive": 0.0, "ddrift": 1.0, "theta": 1.0}
 #: part of the learned bias score better for ``level`` but push a falling series' median back up)
 METHODS: dict[str, dict] = {
     "level": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "none"},
-    "share": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "learned"},
+    # round 3: + the era effect on the probit scale, added after the PIT map (README "Round 3")
+    "share": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "learned", "era": "probit",
+              "era_map": "after"},
 }
 #: candidates compared by --validate
 CANDIDATES: dict[str, dict] = {
