@@ -36,7 +36,10 @@ the provenance.
 is written): ``level``: profile from each training part without its last 6 points, scored on
 those 6 points; ``share``: profiles from outcomes up to 2003 and 2006, scored at origins 2003 and
 2006 on outcomes up to 2012 (a mirror of the benchmark protocol). Scores: sMAPE, coverage,
-Brier and ECE of plan-like targets. This is how the constants of :data:`METHODS` were chosen.
+Brier and ECE of plan-like targets (shares also on a wider mirror: the three files at origins
+2003, 2006 and 2009). This is how the constants of :data:`METHODS` were chosen. Shares may add
+an era effect (:mod:`era_effect`: the random effect of (file, origin year), estimated from the
+same training errors; ``--validate`` estimates it leave-era-out, from values <= each origin).
 It also scores each candidate with its PIT recalibration map learned on an earlier calendar
 window (:mod:`recalibration_maps`); a class in ``RECALIBRATE`` ships its map in the profile's
 ``recalibration`` entry (:mod:`dxlib.engine.recalibration`).
