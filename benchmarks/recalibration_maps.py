@@ -33,12 +33,11 @@ from build_error_profile import (  # noqa: E402
     grid,
     level_series,
     panel,
-    probs_ge,
-    scores,
     share_logit,
     share_runs,
 )
 from era_effect import widen_cdf, widen_map  # noqa: E402
+from profile_validation import probs_ge, scores  # noqa: E402
 
 from dxlib.engine.methods import point_engine  # noqa: E402
 from dxlib.engine.recalibration import Recalibration, pit_map  # noqa: E402
