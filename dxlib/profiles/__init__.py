@@ -22,7 +22,10 @@ shape of the errors kept: the profile is then used as stored), ``direction`` (er
 oriented by the sign of the series' trend) or ``none`` (symmetrised, median 0), see
 :mod:`dxlib.engine.forecast`); ``provenance``; optionally ``recalibration``, a monotone map of
 PIT values by history bucket and horizon learned on the class's training data
-(:mod:`dxlib.engine.recalibration`; ``share`` only, see ``benchmarks/README.md``).
+(:mod:`dxlib.engine.recalibration`; ``share`` only, see ``benchmarks/README.md``); optionally
+``era_effect``, the record of an era widening already built into the quantiles or the map
+(``method`` keys ``era`` and ``era_map`` name it; ``share``: on the probit scale, composed into
+the map; the engine reads nothing from it).
 """
 
 from __future__ import annotations
