@@ -30,7 +30,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
-from calibration_cases import m3_cases, panel_cases  # noqa: E402
+from calibration_cases import PANEL_K_THIN, m3_cases, panel_cases  # noqa: E402
 from datadir import ROOT, find_data  # noqa: E402
 
 from dxlib.engine.attainment import STATUS_CUTOFFS  # noqa: E402
@@ -114,8 +114,17 @@ def figures(cases: pd.DataFrame, iv: pd.DataFrame) -> dict:
     f["m3"]["coverage_by_h_k6"] = {int(h): coverage(s) for h, s in
                                    ivm[ivm["k"] == 6].groupby("h")}
     f["m3"]["coverage_by_k"] = {int(k): coverage(s) for k, s in ivm.groupby("k")}
-    ad = cases[cases["protocol"] == "adoption"]
-    iva = iv[iv["protocol"] == "adoption"]
+    thin = (cases["protocol"] == "adoption") & cases["k"].isin(PANEL_K_THIN)
+    ivthin = (iv["protocol"] == "adoption") & iv["k"].isin(PANEL_K_THIN)
+    f["adoption_k2"] = {}
+    for name, s in cases[thin].groupby("file"):
+        nf = s[s["x"] == 0]
+        f["adoption_k2"][name] = {
+            **summary(s), "bands": bands(s["p"].to_numpy(), s["outcome"].to_numpy()),
+            "p_no_fall": float(nf["p"].mean()), "observed_no_fall": float(nf["outcome"].mean()),
+            **coverage(iv[ivthin & (iv["file"] == name)])}
+    ad = cases[(cases["protocol"] == "adoption") & ~thin]
+    iva = iv[(iv["protocol"] == "adoption") & ~ivthin]
     f["adoption"] = {}
     for name, s in ad.groupby("file"):
         v = iva[iva["file"] == name]
@@ -208,6 +217,14 @@ def markdown(f: dict, seconds: float) -> str:
                  f"{a['cover80']:.1f} | {a['cover95']:.1f} | {a['median_bias_h6']:+.2f} | "
                  + ", ".join(f"{o}: {v['ece']:.3f}" for o, v in a["by_origin"].items()) + " | "
                  + ", ".join(f"{k}: {v['ece']:.3f}" for k, v in a["by_k"].items()) + " |")
+    L += ["", "Two-value histories (k = 2, reported apart, not in the goals):", "",
+          "| panel | n | Brier | ECE | at_risk band p / obs | P(no fall) p / obs | cover80 | "
+          "cover95 |", "|---|---|---|---|---|---|---|---|"]
+    for name, a in f["adoption_k2"].items():
+        ar = a["bands"]["at_risk"]
+        L.append(f"| {name} | {a['n']} | {a['brier']:.4f} | {a['ece']:.3f} | "
+                 f"{ar['mean_p']:.2f} / {ar['observed']:.2f} | {a['p_no_fall']:.2f} / "
+                 f"{a['observed_no_fall']:.2f} | {a['cover80']:.1f} | {a['cover95']:.1f} |")
     L += ["", "| goal | result | met |", "|---|---|---|"]
     L += [f"| {g} | {r} | {'met' if ok else '**missed**'} |" for g, r, ok in goals(f)]
     return "\n".join(L) + "\n"
@@ -236,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     (out / "attainment_calibration.json").write_text(
         json.dumps({"seconds": seconds, **f}, indent=1, default=float), encoding="utf-8")
     rel = []
-    for (proto, fam, file), s in cases.groupby(["protocol", "family", "file"]):
+    main_cases = cases[~((cases["protocol"] == "adoption") & cases["k"].isin(PANEL_K_THIN))]
+    for (proto, fam, file), s in main_cases.groupby(["protocol", "family", "file"]):
         s = s[s["p"].notna()]
         rel.append(reliability(s["p"].to_numpy(), s["outcome"].to_numpy()).assign(
             protocol=proto, family=fam, file=file))
