@@ -137,15 +137,20 @@ def marked_ids(frame: pd.DataFrame, assessment: pd.DataFrame) -> pd.DataFrame:
                                    for t in frame["target_id"]])
 
 
+#: statuses whose probability is a forecast (not an observed outcome)
+FORECAST_STATUSES: tuple[str, ...] = ("met_early", "on_track", "at_risk", "off_track")
+
+
 def status_table(assessment: pd.DataFrame, ds: Dataset, lang: str, *, with_text: bool = True,
                  with_note: bool = True):
     """One row per target: id (``*`` for stand-in evidence, :func:`stand_in_mark`), its words,
     status (coloured), probability, latest value (year), target, projection at the deadline
     (median and 80 % range, three significant digits), and the note. A latest value that
     counts as its bound (99.97 % as 100 %) is marked † and the rule is footnoted under the
-    table."""
+    table; a probability forecast from only two published values (``n_obs`` 2) is marked ‡,
+    with its legend under the table."""
     t = ds.registry.targets
-    rows, footnotes = [], []
+    rows, footnotes, thin_any = [], [], False
     for _, r in assessment.iterrows():
         unit = r["unit"] if r["kind"] != "growth" else "%"
         latest = "—"
@@ -164,12 +169,15 @@ def status_table(assessment: pd.DataFrame, ds: Dataset, lang: str, *, with_text:
             proj = (f"{projection_text(r['projected_median'], u, lang, d)} "
                     f"[{projection_text(r['projected_low'], None, lang, d)}–"
                     f"{projection_text(r['projected_high'], None, lang, d)}]")
+        thin = r["n_obs"] == 2 and r["status"] in FORECAST_STATUSES and pd.notna(r["probability"])
+        thin_any |= bool(thin)
         row = {i18n.label("target_id", lang): r["target_id"] + stand_in_mark(r)}
         if with_text:
             row[i18n.label("target", lang)] = i18n.sentence(i18n.target_text(t, r["target_id"], lang))
         row.update({
             i18n.label("status", lang): i18n.status_word(r["status"], lang),
-            i18n.label("probability", lang): fmt.probability(r["probability"], lang),
+            i18n.label("probability", lang): fmt.probability(r["probability"], lang)
+            + ("‡" if thin else ""),
             i18n.label("last_value", lang): latest,
             i18n.label("target_value", lang): target_phrase(r, lang),
             i18n.label("projected", lang): proj,
@@ -181,6 +189,8 @@ def status_table(assessment: pd.DataFrame, ds: Dataset, lang: str, *, with_text:
             row[i18n.label("note", lang)] = i18n.sentence(i18n.note_text(r["note"], lang))
         rows.append(row)
     frame = pd.DataFrame(rows)
+    if thin_any:
+        footnotes.append(i18n.label("thin_probability", lang) + ".")
     st = styled(frame, colors=_status_colors(lang), color_column=i18n.label("status", lang),
                 caption=" ".join(footnotes) or None)
     st = st.set_properties(subset=[i18n.label("target_id", lang)], **{"white-space": "nowrap"})

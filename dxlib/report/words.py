@@ -172,6 +172,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "mean_probability": ("Xác suất đạt bình quân", "Mean probability"),
     "observed_frequency": ("Tỷ lệ thực tế đạt", "Share actually met"),
     "n_cases": ("Số trường hợp", "Cases"),
+    # legend of the ‡ mark of a probability forecast from two published values (status tables)
+    "thin_probability": ("‡ Xác suất tính từ chỉ hai giá trị đã công bố: kém chắc chắn hơn nhiều "
+                         "(xem báo cáo Độ tin cậy của phương pháp)",
+                         "‡ Probability from only two published values: much less certain "
+                         "(see the method reliability report)"),
 }
 
 #: the test data of the attainment-calibration benchmark (dxlib.report.reliability.CALIBRATION_GROUPS)

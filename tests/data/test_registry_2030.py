@@ -139,3 +139,17 @@ def _number_in(value: float, quote: str) -> bool:
     if value >= 1000 and value < 1e6 and float(value).is_integer():
         forms.add(f"{int(value):,}".replace(",", "."))
     return any(f in q for f in forms)
+
+
+def test_a_probability_from_two_values_is_marked(kh347, kh347_assessed) -> None:
+    """ECO-4-2030-lo rests on two published values (the e-contract share, 2020 and 2023): its
+    probability carries ‡ and the legend is under the table; ECO-3-2030-lo (ten values) and the
+    observed 2025 outcomes carry no mark."""
+    from dxlib.report import status_table
+
+    a = kh347_assessed.reset_index()
+    st = status_table(a, kh347, "vi", with_note=False)
+    prob = dict(zip(st.data["Mã"].str.rstrip("*"), st.data["Xác suất đạt"], strict=True))
+    assert prob["ECO-4-2030-lo"].endswith("‡") and prob["ECO-1-2030-lo"].endswith("‡")
+    assert not prob["ECO-3-2030-lo"].endswith("‡") and not prob["ECO-1-2025-lo"].endswith("‡")
+    assert "‡ Xác suất tính từ chỉ hai giá trị đã công bố" in st.caption
