@@ -106,14 +106,15 @@ CANDIDATES: dict[str, dict] = {
     "undamped drift + theta (logistic diffusion), no bias correction": {
         "phi": 1.0, "phi_two": 0.3, "weights": NO_NAIVE, "bias": "none"},
 }
-SHIPPED = CANDIDATES["M3 constants, bias as learned"]
+#: the round-2 share method that the era-effect candidates extend
+ROUND2_SHARE = CANDIDATES["M3 constants, bias as learned"]
 #: era-effect candidates (round 3; share class only: the groups are (file, origin year)): the
 #: cells widened by the era effect on the scale named, the PIT map learned on the PITs of the
 #: widened profiles ("widened") or of the profiles before widening ("raw": applied to the widened
 #: CDF; "after", probit only: the map first, then the widening, shipped as the composed map)
 ERA_CANDIDATES: dict[str, dict] = {
     f"M3 constants, bias as learned, era effect ({scale}), map {how}": {
-        **SHIPPED, "era": scale, "era_map": mp}
+        **ROUND2_SHARE, "era": scale, "era_map": mp}
     for scale, mp, how in (("scaled", "widened", "learned with widening"),
                            ("scaled", "raw", "learned before widening"),
                            ("probit", "widened", "learned with widening"),
@@ -168,11 +169,6 @@ def share_runs(data: Path, last_year: int = SHARE_LAST_YEAR,
     runs = [g for _, g in df.groupby("run") if len(g) >= 3]
     return ([share_logit(g["value"].to_numpy(float)) for g in runs],
             [(str(g["file"].iloc[0]), int(g["year"].iloc[0])) for g in runs])
-
-
-def share_series(data: Path, last_year: int = SHARE_LAST_YEAR) -> list[np.ndarray]:
-    """logit values of every run of consecutive years (3+ values) of the training files."""
-    return share_runs(data, last_year)[0]
 
 
 # ------------------------------------------------------------------ profile
