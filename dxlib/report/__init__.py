@@ -128,6 +128,19 @@ def stand_in_mark(row: Any) -> str:
     return "*" if row.get("evidence") in STAND_IN_GRADES else ""
 
 
+#: statuses whose probability is a forecast (not an observed outcome)
+FORECAST_STATUSES: tuple[str, ...] = ("met_early", "on_track", "at_risk", "off_track")
+
+
+def thin_mark(row: Any) -> str:
+    """The mark after a probability in the tables: ``‡`` when it is a forecast (a status of
+    :data:`FORECAST_STATUSES`; also for a passed deadline without an outcome) from only two
+    published values (``n_obs`` 2), else ``""``; the notebooks' "how to read" text explains it."""
+    p = row.get("probability")
+    forecast = row.get("status") in FORECAST_STATUSES
+    return "‡" if forecast and row.get("n_obs") == 2 and p is not None and not pd.isna(p) else ""
+
+
 def marked_ids(frame: pd.DataFrame, assessment: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (rows with ``target_id``) with each id followed by :func:`stand_in_mark` of the
     target's evidence grade in ``assessment``, so a stand-in is marked in every table."""
@@ -135,10 +148,6 @@ def marked_ids(frame: pd.DataFrame, assessment: pd.DataFrame) -> pd.DataFrame:
         if "evidence" in assessment.columns else {}
     return frame.assign(target_id=[t + stand_in_mark({"evidence": grades.get(t)})
                                    for t in frame["target_id"]])
-
-
-#: statuses whose probability is a forecast (not an observed outcome)
-FORECAST_STATUSES: tuple[str, ...] = ("met_early", "on_track", "at_risk", "off_track")
 
 
 def status_table(assessment: pd.DataFrame, ds: Dataset, lang: str, *, with_text: bool = True,
@@ -169,15 +178,14 @@ def status_table(assessment: pd.DataFrame, ds: Dataset, lang: str, *, with_text:
             proj = (f"{projection_text(r['projected_median'], u, lang, d)} "
                     f"[{projection_text(r['projected_low'], None, lang, d)}–"
                     f"{projection_text(r['projected_high'], None, lang, d)}]")
-        thin = r["n_obs"] == 2 and r["status"] in FORECAST_STATUSES and pd.notna(r["probability"])
+        thin = thin_mark(r)
         thin_any |= bool(thin)
         row = {i18n.label("target_id", lang): r["target_id"] + stand_in_mark(r)}
         if with_text:
             row[i18n.label("target", lang)] = i18n.sentence(i18n.target_text(t, r["target_id"], lang))
         row.update({
             i18n.label("status", lang): i18n.status_word(r["status"], lang),
-            i18n.label("probability", lang): fmt.probability(r["probability"], lang)
-            + ("‡" if thin else ""),
+            i18n.label("probability", lang): fmt.probability(r["probability"], lang) + thin,
             i18n.label("last_value", lang): latest,
             i18n.label("target_value", lang): target_phrase(r, lang),
             i18n.label("projected", lang): proj,

@@ -175,7 +175,7 @@ def outlook_frame(assessment: pd.DataFrame, ds: Dataset, lang: str,
     column names in ``lang``. ``growth`` (optional; one row per target_id with
     ``trend_growth``, ``trend_low``, ``trend_high`` in % a year, e.g. a log-linear trend with
     its 95 % interval) adds the trend growth next to the observed one."""
-    from dxlib.report import stand_in_mark, target_phrase
+    from dxlib.report import stand_in_mark, target_phrase, thin_mark
 
     trends = growth.set_index("target_id") if growth is not None else None
     rows = []
@@ -191,7 +191,7 @@ def outlook_frame(assessment: pd.DataFrame, ds: Dataset, lang: str,
             i18n.label("target_value", lang): target_phrase(r, lang),
             i18n.label("deadline", lang): str(int(r["deadline"])),
             i18n.label("status", lang): i18n.status_word(r["status"], lang),
-            i18n.label("probability", lang): fmt.percent(r["probability"], lang),
+            i18n.label("probability", lang): fmt.percent(r["probability"], lang) + thin_mark(r),
             # a rank's growth in % a year means nothing (dxlib.engine.trend): not shown
             i18n.label("required_growth", lang): _growth(math.nan if rank else r["required_growth"], lang),
             i18n.label("observed_growth", lang): _growth(math.nan if rank else r["observed_growth"], lang),
@@ -202,7 +202,7 @@ def outlook_frame(assessment: pd.DataFrame, ds: Dataset, lang: str,
 
 
 def _cell(r: pd.Series, lang: str, now: int | None) -> str:
-    from dxlib.report import target_phrase
+    from dxlib.report import target_phrase, thin_mark
 
     head = f"{r['target_id']} {target_phrase(r, lang)}: "
     passed = now is not None and int(r["deadline"]) <= now
@@ -215,7 +215,7 @@ def _cell(r: pd.Series, lang: str, now: int | None) -> str:
     else:
         text = head + i18n.status_word(r["status"], lang)
     if pd.notna(r["probability"]):
-        text += f" ({fmt.percent(r['probability'], lang)})"
+        text += f" ({fmt.percent(r['probability'], lang)}{thin_mark(r)})"
     return text
 
 
@@ -251,8 +251,9 @@ def other_plans_frame(assessment: pd.DataFrame, ds: Dataset,
     target, deadline, status and probability. Only series that at least one other plan
     targets, and only the deadlines of ``assessment`` (pass the open targets to compare the
     later deadlines); empty otherwise. Plans with this plan's id are skipped. A target on
-    stand-in evidence is marked ``*`` (:func:`dxlib.report.stand_in_mark`)."""
-    from dxlib.report import stand_in_mark, target_phrase
+    stand-in evidence is marked ``*`` (:func:`dxlib.report.stand_in_mark`), a probability from
+    two values ``‡`` (:func:`dxlib.report.thin_mark`)."""
+    from dxlib.report import stand_in_mark, target_phrase, thin_mark
 
     own_id = ds.registry.plan.get("id")
     frames = [(ds, assessment)] + [(o, a) for o, a in others if o.registry.plan.get("id") != own_id]
@@ -275,7 +276,8 @@ def other_plans_frame(assessment: pd.DataFrame, ds: Dataset,
                     i18n.label("target_value", lang): target_phrase(r, lang),
                     i18n.label("deadline", lang): str(int(r["deadline"])),
                     i18n.label("status", lang): i18n.status_word(r["status"], lang),
-                    i18n.label("probability", lang): fmt.percent(r["probability"], lang),
+                    i18n.label("probability", lang): fmt.percent(r["probability"], lang)
+                    + thin_mark(r),
                 })
                 first = False
     return pd.DataFrame(rows)
