@@ -125,17 +125,24 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
     return out.astype({"lower": float, "upper": float, "higher_is_better": bool, "ends": float})
 
 
+def _checked_table(p: Path, columns: tuple[str, ...]) -> tuple[pd.DataFrame, str, list[Problem]]:
+    """A small catalogue file read with exactly ``columns`` (else DataValidationError): the frame
+    (with ``_row``), its display name and an empty problem list for the row checks."""
+    problems: list[Problem] = []
+    frame = read_table(p, problems)
+    name = display_path(p)
+    if frame is None or not check_columns(frame, name, columns, (), problems):
+        raise DataValidationError(problems)
+    return frame, name, problems
+
+
 def load_geos(path: str | Path | None = None) -> pd.DataFrame | None:
     """The geography list (``geo`` -> ``name_vi, name_en, level``), or None when the default file
     does not exist."""
     p = Path(path) if path is not None else paths.DEFAULT_GEOS
     if path is None and not p.exists():
         return None
-    problems: list[Problem] = []
-    frame = read_table(p, problems)
-    name = display_path(p)
-    if frame is None or not check_columns(frame, name, GEO_COLUMNS, (), problems):
-        raise DataValidationError(problems)
+    frame, name, problems = _checked_table(p, GEO_COLUMNS)
     dup = frame["geo"].duplicated()
     for row in frame.loc[dup].to_dict("records"):
         problems.append(Problem(name, f"row {row['_row']}", "geo", f"'{row['geo']}' again",
@@ -158,11 +165,7 @@ def load_definitions(path: str | Path | None = None) -> pd.DataFrame:
                          index=pd.MultiIndex.from_tuples([], names=["indicator", "definition"]))
     if path is None and not p.exists():
         return empty
-    problems: list[Problem] = []
-    frame = read_table(p, problems)
-    name = display_path(p)
-    if frame is None or not check_columns(frame, name, DEFINITION_COLUMNS, (), problems):
-        raise DataValidationError(problems)
+    frame, name, problems = _checked_table(p, DEFINITION_COLUMNS)
     for row in frame.to_dict("records"):
         for col in DEFINITION_COLUMNS:
             if not row[col]:
