@@ -45,8 +45,7 @@ ones (:mod:`dxlib.profiles`): ``level`` (levels, counts, ranks, series without a
 TRAINING parts of the 645 M3 yearly series) and ``share`` (shares and bounded indices; the
 World Bank / ITU adoption panel, outcomes up to 2012 only). The default follows ``kind``; an
 optional ``reference_class`` column names one per series. A class carries the method constants
-(damping, member weights) and the error profile, both built by
-``benchmarks/build_error_profile.py`` and shipped with their provenance.
+and the error profile, built by ``benchmarks/build_error_profile.py``, with their provenance.
 
 Predictive distribution
 -----------------------
@@ -57,13 +56,11 @@ scaled errors by horizon h (1..10; further horizons scale the h = 10 quantiles b
 history-length bucket. Bias: the point forecast is the predictive median. The class's ``bias``
 rule (chosen on training data only, ``benchmarks/README.md``) says what the profile's median
 error does: ``learned`` adds it as is (``share``: adoption shares overshoot damped trends, so
-their median moves along the trend); ``centred`` adds the fraction ``keep_bias`` of it (the
-profile's cells were shifted when it was built, the asymmetry of the errors kept; a candidate of
-``benchmarks/build_error_profile.py --validate``, no shipped class uses it); ``none``
-symmetrises the profile (level u -> the mean of ``q(u)`` and ``-q(1 - u)``, median 0:
-``level``), so a series 100 -> 90 is not pushed upwards;
-``direction`` orients it by the sign of the series' trend (first -> last point): a
-falling series gets the mirrored errors ``-q(1 - u)``, a flat one the symmetric mean.
+their median moves along the trend); ``centred`` keeps ``keep_bias`` of it (cells shifted at
+build time; a ``--validate`` candidate, not shipped); ``none`` symmetrises the profile (level u
+-> the mean of ``q(u)`` and ``-q(1 - u)``, median 0: ``level``), so 100 -> 90 is not pushed up;
+``direction`` orients it by the sign of the trend (first -> last point): a falling series gets
+the mirrored errors ``-q(1 - u)``, a flat one the symmetric mean.
 Recalibration: a class may ship a monotone map ``R`` of PIT values learned on its training data
 (:mod:`dxlib.engine.recalibration`); then ``P(Y <= t) = R(F(t))``, quantiles ``F^-1(R^-1(q))``,
 samples ``F^-1(R^-1(U))``, so fan chart, probabilities and paths agree. Quantiles and
