@@ -174,7 +174,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "n_cases": ("Số trường hợp", "Cases"),
     # legend of the ‡ mark of a probability forecast from two published values (status tables)
     "thin_probability": ("‡ Xác suất tính từ chỉ hai giá trị đã công bố: kém chắc chắn hơn nhiều "
-                         "(xem báo cáo Độ tin cậy của phương pháp)",
+                         "(xem báo cáo Độ tin cậy của phương pháp dự báo)",
                          "‡ Probability from only two published values: much less certain "
                          "(see the method reliability report)"),
 }
