@@ -173,7 +173,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "observed_frequency": ("Tỷ lệ thực tế đạt", "Share actually met"),
     "n_cases": ("Số trường hợp", "Cases"),
     # legend of the ‡ mark of a probability forecast from two published values (status tables)
-    "thin_probability": ("‡ Xác suất tính từ chỉ hai giá trị đã công bố: kém chắc chắn hơn nhiều "
+    "thin_probability": ("‡ Xác suất chỉ dựa trên hai số liệu đã công bố: kém chắc chắn hơn nhiều "
                          "(xem báo cáo Độ tin cậy của phương pháp dự báo)",
                          "‡ Probability from only two published values: much less certain "
                          "(see the method reliability report)"),

@@ -152,4 +152,4 @@ def test_a_probability_from_two_values_is_marked(kh347, kh347_assessed) -> None:
     prob = dict(zip(st.data["Mã"].str.rstrip("*"), st.data["Xác suất đạt"], strict=True))
     assert prob["ECO-4-2030-lo"].endswith("‡") and prob["ECO-1-2030-lo"].endswith("‡")
     assert not prob["ECO-3-2030-lo"].endswith("‡") and not prob["ECO-1-2025-lo"].endswith("‡")
-    assert "‡ Xác suất tính từ chỉ hai giá trị đã công bố" in st.caption
+    assert "‡ Xác suất chỉ dựa trên hai số liệu đã công bố" in st.caption
