@@ -4,7 +4,12 @@ yoy) and real adoption shares (World Bank / ITU / Findex panel, origins 2013 and
 
 Usage (from the project root)::
 
-    python benchmarks/attainment_calibration.py [--m3 DIR] [--panel DIR] [--out DIR] [--no-ets]
+    python benchmarks/attainment_calibration.py [--m3 DIR] [--panel DIR] [--files A,B]
+        [--origins 2013,2017] [--out DIR] [--no-ets] [--write-profile]
+
+``--panel DIR`` scores any folder of panels in the adoption panel's tidy format (country_code,
+year, value; bounds from its ``manifest.csv`` when there is one): by default the three panels of
+issue 10 when the folder holds them, else every CSV in it (:func:`calibration_cases.panel_specs`).
 
 Scores: Brier score, expected calibration error (ECE: 10 equal-width probability bins, mean
 |mean p - observed frequency| weighted by bin size), reliability tables, the status bands of
@@ -30,7 +35,13 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
-from calibration_cases import PANEL_K_THIN, m3_cases, panel_cases  # noqa: E402
+from calibration_cases import (  # noqa: E402
+    PANEL_K_THIN,
+    PANEL_ORIGINS,
+    m3_cases,
+    panel_cases,
+    panel_specs,
+)
 from datadir import ROOT, find_data  # noqa: E402
 
 from dxlib.engine.attainment import STATUS_CUTOFFS  # noqa: E402
@@ -131,7 +142,8 @@ def figures(cases: pd.DataFrame, iv: pd.DataFrame) -> dict:
         h6 = v[v["h"] == 6]
         nf = s[s["x"] == 0]
         f["adoption"][name] = {
-            **summary(s), "bands": bands(s["p"].to_numpy(), s["outcome"].to_numpy()),
+            "class": str(s["family"].iloc[0]), **summary(s),
+            "bands": bands(s["p"].to_numpy(), s["outcome"].to_numpy()),
             "p_no_fall": float(nf["p"].mean()), "observed_no_fall": float(nf["outcome"].mean()),
             **coverage(v), "median_bias_h6": float((h6["q50"] - h6["actual"]).mean())
             if len(h6) else np.nan,
@@ -190,7 +202,7 @@ def markdown(f: dict, seconds: float) -> str:
     for fam in ("level", "growth", "yoy"):
         L.append(row("M3 k=3..8", fam, m[fam]))
     for name, a in f["adoption"].items():
-        L.append(row(name, "share", a))
+        L.append(row(name, a["class"], a))
     L += ["", "Status bands (mean p / observed):", "",
           "| data | on_track | at_risk | off_track |", "|---|---|---|---|"]
 
@@ -230,19 +242,42 @@ def markdown(f: dict, seconds: float) -> str:
     return "\n".join(L) + "\n"
 
 
+def _origins(text: str) -> tuple[int, ...]:
+    """``"2013,2017"`` -> (2013, 2017); SystemExit with one line otherwise."""
+    try:
+        years = tuple(int(t) for t in text.split(",") if t.strip())
+    except ValueError:
+        raise SystemExit(f"--origins: found {text!r}; expected comma-separated years such as "
+                         "2013,2017") from None
+    if not years or not all(1800 <= y <= 2100 for y in years):
+        raise SystemExit(f"--origins: found {text!r}; expected years 1800-2100")
+    return years
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--m3", help="folder of m3_yearly_long.csv")
     ap.add_argument("--panel", help="folder of the adoption panel CSVs")
+    ap.add_argument("--files", help="comma-separated panel files (stems or names) to score; "
+                    "default: the issue's three when present, else every CSV of --panel")
+    ap.add_argument("--origins", help=f"comma-separated origin years (default "
+                    f"{','.join(map(str, PANEL_ORIGINS))}; outcomes in the 6 years after each)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "output"))
     ap.add_argument("--no-ets", action="store_true", help="skip the statsmodels baseline")
     ap.add_argument("--write-profile", action="store_true",
                     help=f"also write the evidence shipped with dxlib ({SHIPPED.name}: "
                          "reliability tables, status bands, goals) for the method report")
     a = ap.parse_args(argv)
+    files = [f.strip() for f in a.files.split(",") if f.strip()] if a.files else None
+    origins = _origins(a.origins) if a.origins else PANEL_ORIGINS
+    if a.write_profile and (files or a.origins):
+        ap.error("--write-profile writes the evidence of the issue's protocol: it cannot be "
+                 "combined with --files or --origins")
     t0 = time.perf_counter()
-    c1, i1 = m3_cases(find_data("m3_yearly", a.m3), ets=not a.no_ets)
-    c2, i2 = panel_cases(find_data("adoption_panel", a.panel), ets=not a.no_ets)
+    m3_dir = find_data("m3_yearly", a.m3)
+    panels = panel_specs(find_data("adoption_panel", a.panel), files)  # checked before any work
+    c1, i1 = m3_cases(m3_dir, ets=not a.no_ets)
+    c2, i2 = panel_cases(panels, ets=not a.no_ets, origins=origins)
     cases, iv = pd.concat([c1, c2], ignore_index=True), pd.concat([i1, i2], ignore_index=True)
     f = figures(cases, iv)
     seconds = time.perf_counter() - t0
@@ -265,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
             "source": "benchmarks/attainment_calibration.py (M3 yearly hold-out, synthetic plan "
                       "targets; adoption panel, origins 2013 and 2017)",
             "summary": {"m3_" + fam: f["m3"][fam] for fam in ("level", "growth", "yoy")}
-            | {name: {k: v for k, v in x.items() if not k.startswith("by_")}
+            | {name: {k: v for k, v in x.items() if not k.startswith("by_") and k != "class"}
                for name, x in f["adoption"].items()},
             "bands": {"m3_level": f["m3"]["bands_level"]}
             | {name: x["bands"] for name, x in f["adoption"].items()},
@@ -278,4 +313,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except SystemExit as stop:  # bad input: one line, exit status 2 (nothing was written)
+        if isinstance(stop.code, str):
+            print(stop.code, file=sys.stderr)
+            raise SystemExit(2) from None
+        raise

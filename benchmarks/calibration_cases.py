@@ -12,7 +12,10 @@ Protocol 2, adoption panel (real shares, 0-100): at origin year O (2013, 2017) a
 observed values up to O (its last observation in O itself), targets ``value >= last + d``
 (d in :data:`PANEL_D`) in each observed year O+1..O+6. Thresholds outside (0, 100] are certain or
 impossible and are dropped. Outcomes judged at the bound as the engine does (within 0.5 pp of 100
-counts as 100).
+counts as 100). Any folder of panels in the same tidy format can be scored (:func:`panel_specs`):
+a panel bounded above (by its ``manifest.csv`` or, without a bound there, by values that never
+exceed 100) is a share of that bound (d in % of the bound); an unbounded one (mobile
+subscriptions per 100 people, up to 416) is forecast as a level (log scale, positive values only).
 
 Baselines, on the same transformed scale as dxlib (log for M3, logit for shares): a random walk
 with drift (drift = mean step, sigma = sd of steps, predictive variance
@@ -24,8 +27,10 @@ the same cases).
 
 from __future__ import annotations
 
+import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -208,21 +213,101 @@ def m3_cases(data: Path, growth_fn: Callable | None = None, ets: bool = True) ->
 
 
 # ------------------------------------------------------------------ adoption panel
-def _logit_share(y: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(y, float) / 100.0, BOUND_TOL / 2, 1 - BOUND_TOL / 2)
+PANEL_COLUMNS = ("country_code", "year", "value")
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One panel file: ``name`` (file stem), its rows (country_code, year, value; sorted) and its
+    upper bound (a share of ``upper``; ``None``: unbounded, forecast as a level)."""
+
+    name: str
+    rows: pd.DataFrame
+    upper: float | None
+
+    @property
+    def kind(self) -> str:
+        return "level" if self.upper is None else "share"
+
+
+def _manifest_bounds(data: Path) -> dict[str, float]:
+    """Upper bounds named by ``data/manifest.csv`` (columns ``file``, ``upper_bound``; blank =
+    none), by file stem; empty without a manifest."""
+    path = data / "manifest.csv"
+    if not path.is_file():
+        return {}
+    m = pd.read_csv(path)
+    if not {"file", "upper_bound"} <= set(m.columns):
+        raise SystemExit(f"{path}: columns {list(m.columns)}; expected 'file' and 'upper_bound'")
+    return {Path(str(f)).stem: float(u) for f, u in zip(m["file"], m["upper_bound"], strict=True)
+            if pd.notna(u)}
+
+
+def panel_specs(data: Path, files: Sequence[str] | None = None) -> list[Panel]:
+    """The panels of folder ``data`` to score: ``files`` (stems or file names), or by default the
+    three panels of issue 10 (:data:`PANEL_FILES`) when the folder holds them all, else every
+    ``*.csv`` in it but ``manifest.csv``. Bad input raises SystemExit with one line (file, what
+    was found, what was expected)."""
+    if files:
+        names = [Path(f).stem for f in files]
+    elif all((data / f"{n}.csv").is_file() for n in PANEL_FILES):
+        names = list(PANEL_FILES)
+    else:
+        names = sorted(p.stem for p in data.glob("*.csv") if p.name != "manifest.csv")
+    if not names:
+        raise SystemExit(f"{data}: no panel files (*.csv with columns "
+                         f"{', '.join(PANEL_COLUMNS)}) found")
+    bounds = _manifest_bounds(data)
+    out = []
+    for name in names:
+        path = data / f"{name}.csv"
+        if not path.is_file():
+            raise SystemExit(f"{path}: no such panel file")
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        missing = [c for c in PANEL_COLUMNS if c not in df.columns]
+        if missing:
+            raise SystemExit(f"{path}: columns {list(df.columns)}; expected "
+                             f"{', '.join(PANEL_COLUMNS)}")
+        year = pd.to_numeric(df["year"], errors="coerce")
+        value = pd.to_numeric(df["value"], errors="coerce")
+        bad = year.isna() | (year != year.round()) | value.isna() | ~np.isfinite(value)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise SystemExit(f"{path}: row {i + 2}: year {df['year'].iloc[i]!r}, value "
+                             f"{df['value'].iloc[i]!r}; expected a whole year and a finite number")
+        # (row numbers count the header as row 1, as a spreadsheet does)
+        df = df.assign(year=year.astype(int), value=value.astype(float))
+        if df.duplicated(["country_code", "year"]).any():
+            r = df[df.duplicated(["country_code", "year"])].iloc[0]
+            raise SystemExit(f"{path}: {r['country_code']} {r['year']} appears twice; expected "
+                             "one value per country and year")
+        upper = bounds.get(name)
+        if upper is None and df["value"].max() <= 100:
+            upper = 100.0
+        if upper is not None and not ((df["value"] >= 0) & (df["value"] <= upper)).all():
+            raise SystemExit(f"{path}: values {df['value'].min():g}..{df['value'].max():g}; "
+                             f"expected 0..{upper:g} (its upper bound)")
+        if upper is None:
+            df = df[df["value"] > 0]  # a level is forecast on the log scale
+        out.append(Panel(name, df.sort_values(["country_code", "year"]).reset_index(drop=True),
+                         upper))
+    return out
+
+
+def _logit_share(y: np.ndarray, upper: float = 100.0) -> np.ndarray:
+    p = np.clip(np.asarray(y, float) / upper, BOUND_TOL / 2, 1 - BOUND_TOL / 2)
     return np.log(p) - np.log1p(-p)
 
 
-def _snap(y: np.ndarray) -> np.ndarray:
-    tol = BOUND_TOL * 100
-    return np.where(y >= 100 - tol, 100.0, np.where(y <= tol, 0.0, y))
+def _snap(y: np.ndarray, upper: float = 100.0) -> np.ndarray:
+    tol = BOUND_TOL * upper
+    return np.where(y >= upper - tol, upper, np.where(y <= tol, 0.0, y))
 
 
-def panel_histories(data: Path, name: str, origin: int, k: int) -> tuple[pd.DataFrame,
-                                                                          pd.DataFrame]:
+def panel_histories(panel: Panel, origin: int, k: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Histories (last k values up to ``origin``, last one in ``origin``) and outcomes
-    (years origin+1 .. origin+6) of one panel file; ids ``file|origin|k|country``."""
-    df = pd.read_csv(data / f"{name}.csv").sort_values(["country_code", "year"])
+    (years origin+1 .. origin+6) of one panel; ids ``file|origin|k|country``."""
+    df = panel.rows
     past = df[df["year"] <= origin]
     ok = past.groupby("country_code")["year"].transform("max") == origin
     past = past[ok].groupby("country_code").tail(k)
@@ -231,43 +316,54 @@ def panel_histories(data: Path, name: str, origin: int, k: int) -> tuple[pd.Data
     fut = df[(df["year"] > origin) & (df["year"] <= origin + H)
              & df["country_code"].isin(past["country_code"])].copy()
     for f in (past, fut):
-        f["series_id"] = f"{name}|{origin}|{k}|" + f["country_code"]
+        f["series_id"] = f"{panel.name}|{origin}|{k}|" + f["country_code"]
     return past, fut
 
 
-def panel_cases(data: Path, ets: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+def panel_cases(panels: Sequence[Panel], ets: bool = True,
+                origins: Sequence[int] = PANEL_ORIGINS) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All adoption-panel cases (one row per series x outcome year x d) and the interval frame
-    (one row per series x outcome year)."""
+    (one row per series x outcome year), for ``panels`` (:func:`panel_specs`); a panel with no
+    history at any origin gives no rows and a line on stderr."""
     frames, cover = [], []
-    d = np.array(PANEL_D)
-    for name in PANEL_FILES:
-        for origin in PANEL_ORIGINS:
+    for panel in panels:
+        n_frames = len(frames)
+        U = panel.upper
+        d = np.array(PANEL_D) * (1.0 if U is None else U / 100.0)
+        for origin in origins:
             for k in PANEL_K + PANEL_K_THIN:
-                past, fut = panel_histories(data, name, origin, k)
+                past, fut = panel_histories(panel, origin, k)
                 if past.empty or fut.empty:
                     continue
-                hist = past[["series_id", "year", "value"]].assign(kind="share", lower=0.0,
-                                                                   upper=100.0)
+                hist = past[["series_id", "year", "value"]].assign(
+                    kind=panel.kind, lower=np.nan if U is None else 0.0,
+                    upper=np.nan if U is None else U)
                 fc = forecast(hist, H, n_samples=N_SAMPLES, seed=0)
                 Zf = wide(past)
                 ids = Zf.index.to_numpy()
                 last = Zf.to_numpy(float)[:, -1]
-                lastj = _snap(last)
+                lastj = last if U is None else _snap(last, U)
                 row = pd.Index(ids).get_indexer(fut["series_id"])
                 h = fut["year"].to_numpy(int) - origin
                 act = fut["value"].to_numpy(float)
                 thr = lastj[row][:, None] + d[None, :]  # (R, D)
-                keep = (thr > 0) & (thr <= 100)
+                keep = (thr > 0) if U is None else (thr > 0) & (thr <= U)
                 R = len(fut)
                 rid = np.repeat(fut["series_id"].to_numpy(), len(d))
                 yrs = np.repeat(fut["year"].to_numpy(int), len(d))
                 p = fc.prob_many(rid, yrs, ">=", thr.ravel()).reshape(R, len(d))
-                outc = _snap(act)[:, None] >= thr
-                # baselines on the logit scale; gaps (account ownership) ignored: step = one wave
-                Z = _logit_share(Zf.to_numpy(float))
+                outc = (act if U is None else _snap(act, U))[:, None] >= thr
+                # baselines on the engine's scale (logit of the share, log of a level); gaps
+                # (account ownership) ignored: step = one wave
+                if U is None:
+                    Z = np.log(Zf.to_numpy(float))
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        cut = np.log(np.where(thr > 0, thr, np.nan))
+                else:
+                    Z = _logit_share(Zf.to_numpy(float), U)
+                    pc = np.clip(thr / U, BOUND_TOL, 1 - BOUND_TOL)  # as the engine's cut-off
+                    cut = np.log(pc) - np.log1p(-pc)
                 mu, sd, _, _ = rw_drift(Z, np.arange(1, H + 1, dtype=float))
-                pc = np.clip(thr / 100, BOUND_TOL, 1 - BOUND_TOL)  # as the engine's cut-off
-                cut = np.log(pc) - np.log1p(-pc)
                 pn = upper_normal(cut, mu[row, h - 1][:, None], sd[row, h - 1][:, None])
                 if ets and k >= 3:
                     emu, esd = ets_damped(Z, ETS_EVERY_PANEL)
@@ -275,15 +371,22 @@ def panel_cases(data: Path, ets: bool = True) -> tuple[pd.DataFrame, pd.DataFram
                 else:
                     pe = np.full(thr.shape, np.nan)
                 frames.append(pd.DataFrame({
-                    "protocol": "adoption", "file": name, "origin": origin, "k": k,
+                    "protocol": "adoption", "file": panel.name, "origin": origin, "k": k,
                     "h": np.repeat(h, len(d)), "x": np.tile(d, R),
-                    "series": rid, "family": "share", "p": p.ravel(),
+                    "series": rid, "family": panel.kind, "p": p.ravel(),
                     "outcome": outc.ravel().astype(float), "p_naive": pn.ravel(),
                     "p_ets": pe.ravel()})[keep.ravel()])
                 q = fc.quantiles_many(fut["series_id"].to_numpy(), fut["year"].to_numpy(int),
                                       [0.5, 0.1, 0.9, 0.025, 0.975])
                 cover.append(pd.DataFrame({
-                    "protocol": "adoption", "file": name, "origin": origin, "k": k, "h": h,
-                    "actual": act, "q50": q[:, 0], "q10": q[:, 1], "q90": q[:, 2],
+                    "protocol": "adoption", "file": panel.name, "origin": origin, "k": k,
+                    "h": h, "actual": act, "q50": q[:, 0], "q10": q[:, 1], "q90": q[:, 2],
                     "q025": q[:, 3], "q975": q[:, 4]}))
+        if len(frames) == n_frames:
+            print(f"{panel.name}: no history ending in {', '.join(map(str, origins))} with "
+                  "outcomes after it; not scored", file=sys.stderr)
+    if not frames:
+        names = ", ".join(p.name for p in panels)
+        raise SystemExit(f"{names}: no history ending in {', '.join(map(str, origins))} with "
+                         "outcomes after it")
     return pd.concat(frames, ignore_index=True), pd.concat(cover, ignore_index=True)

@@ -1,0 +1,114 @@
+"""Scoring other panels with the attainment-calibration benchmark (benchmarks/calibration_cases.py,
+issue 10): which files a folder gives, their bounds and classes, one-line refusals of bad input,
+and cases for a bounded and an unbounded panel."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dxlib import paths
+
+
+def _load(name: str):
+    bench = paths.ROOT / "benchmarks"
+    if str(bench) not in sys.path:  # the scripts import their siblings by name
+        sys.path.insert(0, str(bench))
+    spec = importlib.util.spec_from_file_location(f"dx_bench_{name}", bench / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def cc():
+    return _load("calibration_cases")
+
+
+def _panel(path: Path, values: dict[str, list[float]], start: int = 2008) -> None:
+    """A tidy panel file: one country per key, values for consecutive years from ``start``."""
+    rows = [(c, c.title(), start + i, v) for c, vs in values.items() for i, v in enumerate(vs)]
+    pd.DataFrame(rows, columns=["country_code", "country_name", "year", "value"]).to_csv(
+        path, index=False)
+
+
+def test_default_files_are_the_issue_panels_when_present_else_every_csv(cc, tmp_path) -> None:
+    for name in cc.PANEL_FILES:
+        _panel(tmp_path / f"{name}.csv", {"AAA": [10, 20]})
+    _panel(tmp_path / "other.csv", {"AAA": [10, 20]})
+    assert [p.name for p in cc.panel_specs(tmp_path)] == list(cc.PANEL_FILES)
+    assert [p.name for p in cc.panel_specs(tmp_path, ["other.csv"])] == ["other"]
+    (tmp_path / f"{cc.PANEL_FILES[0]}.csv").unlink()
+    assert [p.name for p in cc.panel_specs(tmp_path)] == sorted(
+        [*cc.PANEL_FILES[1:], "other"])
+
+
+def test_bounds_come_from_the_manifest_else_from_the_values(cc, tmp_path) -> None:
+    _panel(tmp_path / "pct.csv", {"AAA": [10, 20]})
+    _panel(tmp_path / "frac.csv", {"AAA": [0.1, 0.2]})
+    _panel(tmp_path / "subs.csv", {"AAA": [0, 90, 130]})
+    pd.DataFrame({"file": ["frac.csv", "subs.csv"], "upper_bound": [1.0, np.nan]}).to_csv(
+        tmp_path / "manifest.csv", index=False)
+    specs = {p.name: p for p in cc.panel_specs(tmp_path)}
+    assert (specs["pct"].upper, specs["pct"].kind) == (100.0, "share")  # values never above 100
+    assert (specs["frac"].upper, specs["frac"].kind) == (1.0, "share")  # named by the manifest
+    assert (specs["subs"].upper, specs["subs"].kind) == (None, "level")  # 130 > 100, no bound
+    assert specs["subs"].rows["value"].tolist() == [90, 130]  # zeros dropped: log scale
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("country_code,year,share\nAAA,2010,5\n", "expected country_code, year, value"),
+    ("country_code,year,value\nAAA,2010,5\nAAA,2010.5,6\n", "row 3: year '2010.5'"),
+    ("country_code,year,value\nAAA,2010,5\nAAA,2011,x\n", "expected a whole year and a finite"),
+    ("country_code,year,value\nAAA,2010,5\nAAA,2010,6\n", "AAA 2010 appears twice"),
+])
+def test_a_bad_panel_is_refused_with_one_line(cc, tmp_path, text, message) -> None:
+    (tmp_path / "bad.csv").write_text(text)
+    with pytest.raises(SystemExit) as stop:
+        cc.panel_specs(tmp_path)
+    assert message in str(stop.value) and "bad.csv" in str(stop.value)
+    assert "\n" not in str(stop.value)
+
+
+def test_values_outside_the_manifest_bound_are_refused(cc, tmp_path) -> None:
+    _panel(tmp_path / "frac.csv", {"AAA": [0.1, 1.2]})
+    pd.DataFrame({"file": ["frac.csv"], "upper_bound": [1.0]}).to_csv(
+        tmp_path / "manifest.csv", index=False)
+    with pytest.raises(SystemExit, match=r"values 0.1..1.2; expected 0..1 \(its upper bound\)"):
+        cc.panel_specs(tmp_path)
+
+
+def test_cases_of_a_share_and_a_level_panel(cc, tmp_path) -> None:
+    rng = np.random.default_rng(3)
+    shares = {f"C{i:02d}": list(np.clip(np.linspace(5, 60, 12) + rng.normal(0, 2, 12), 1, 99))
+              for i in range(8)}
+    subs = {f"C{i:02d}": list(np.linspace(40, 140, 12) * np.exp(rng.normal(0, 0.03, 12)))
+            for i in range(8)}
+    _panel(tmp_path / "share.csv", shares)
+    _panel(tmp_path / "subs.csv", subs)  # 2008..2019: origin 2013, outcomes 2014..2019
+    panels = cc.panel_specs(tmp_path)
+    cases, iv = cc.panel_cases(panels, ets=False, origins=(2013,))
+    assert set(cases["family"]) == {"share", "level"}
+    assert cases["p"].between(0, 1).all() and cases["outcome"].isin([0.0, 1.0]).all()
+    # every threshold of a share lies in (0, 100]; one row per country x year x d kept
+    share = cases[cases["file"] == "share"]
+    assert len(share) == 8 * 6 * len(cc.PANEL_D) * len(cc.PANEL_K + cc.PANEL_K_THIN)
+    assert (iv["q10"] <= iv["q50"]).all() and (iv["q50"] <= iv["q90"]).all()
+
+
+def test_the_script_refuses_bad_options_with_one_line_and_status_2(tmp_path) -> None:
+    script = paths.ROOT / "benchmarks" / "attainment_calibration.py"
+    for args, message in ((["--origins", "20x3"], "--origins: found '20x3'"),
+                          (["--panel", str(tmp_path)], "no panel files")):
+        run = subprocess.run([sys.executable, str(script), *args, "--out", str(tmp_path / "o")],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 2, run.stderr
+        assert message in run.stderr and len(run.stderr.strip().splitlines()) == 1
+        assert not (tmp_path / "o").exists()
