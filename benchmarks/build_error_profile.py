@@ -81,8 +81,10 @@ NO_NAIVE = {"naive": 0.0, "ddrift": 1.0, "theta": 1.0}
 #: part of the learned bias score better for ``level`` but push a falling series' median back up)
 METHODS: dict[str, dict] = {
     "level": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "none"},
-    # round 3: + the era effect on the probit scale, added after the PIT map (README "Round 3")
-    "share": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "learned", "era": "probit",
+    # round 3: + the era effect on the probit scale, added after the PIT map (README "Round 3");
+    # round 4: the learned bias for rising series only: a falling share is never pushed up by
+    # the profile (issue 10's direction-aware rule; README "Round 4")
+    "share": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "rising", "era": "probit",
               "era_map": "after"},
 }
 #: candidates compared by --validate
@@ -120,6 +122,14 @@ ERA_CANDIDATES: dict[str, dict] = {
                            ("probit", "widened", "learned with widening"),
                            ("probit", "raw", "learned before widening"),
                            ("probit", "after", "before widening, widening last"))}
+#: round 4: direction-aware share profiles: one learned from falling windows and one from rising
+#: ones; the learned bias for rising series only (falling and flat ones symmetrised); none
+ERA_CANDIDATES.update({
+    f"{label}, era effect (probit), map before widening, widening last": {
+        **ROUND2_SHARE, "bias": bias, "era": "probit", "era_map": "after"}
+    for label, bias in (("profiles of rising and falling series", "split"),
+                        ("learned bias for rising series only", "rising"),
+                        ("no bias correction", "none"))})
 #: recalibration maps: knots of R, lower edges of the history buckets, horizons learned
 G_GRID = np.array([-0.1, 0.0, 0.05, 0.1, 0.2, 0.3])  # level targets last (1 + g)^h
 D_GRID = np.array([-5.0, 0.0, 2.0, 5.0, 10.0, 20.0])  # share targets last + d
@@ -300,10 +310,17 @@ def build_from(series: list[np.ndarray], method: dict, floor: float,
         Q, counts = cell_quantiles(err, lv)
     era = None
     if method.get("era"):
-        if groups is None or method["bias"] == "split":
-            raise ValueError("the era effect needs the (file, first year) of each series and "
-                             "one profile (not split)")
-        v = err["e"].to_numpy() if method["era"] == "scaled" else probit_scores(err, Q, lv)
+        if groups is None:
+            raise ValueError("the era effect needs the (file, first year) of each series")
+        if method["era"] == "scaled":
+            v = err["e"].to_numpy()
+        elif method["bias"] == "split":  # each error under the profile of its direction
+            part = np.where(err["d"] < 0, 0, np.where(err["d"] > 0, 2, 1))
+            v = np.empty(len(err))
+            for i in range(3):
+                v[part == i] = probit_scores(err[part == i], Q[i], lv)
+        else:
+            v = probit_scores(err, Q, lv)
         tau, used = era_tau(err, v, groups, HP)
         if method.get("era_tau") is not None:
             tau = np.asarray(method["era_tau"], float)
@@ -319,7 +336,11 @@ def build_from(series: list[np.ndarray], method: dict, floor: float,
         "version": 2,
         "description": "Scaled rolling-origin errors (z-scale error / own mean |dz|"
                        + (", oriented by the sign of the trend" if method["bias"] == "direction"
-                          else "") + ") of the dxlib point method of this reference class.",
+                          else "") + ") of the dxlib point method of this reference class"
+                       + ("; three profiles, of falling, all and rising windows (the sign of the "
+                          "point method's trend)" if method["bias"] == "split" else "")
+                       + ("; used as stored for a rising series, symmetrised for a falling or flat "
+                          "one" if method["bias"] == "rising" else "") + ".",
         "provenance": provenance or {},
         "method": {**{k: x for k, x in method.items() if k != "era_tau"}, "scale_floor": floor},
         "n_edges": N_EDGES,

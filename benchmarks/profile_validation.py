@@ -43,7 +43,8 @@ def profile_rows(prof: dict, n: np.ndarray, h: np.ndarray, d: np.ndarray) -> np.
     b = np.clip(np.searchsorted(N_EDGES, n, side="right") - 1, 0, len(N_EDGES) - 1)
     if bias == "split":
         return Q[(np.sign(d) + 1).astype(int), b, h - 1]
-    dd = d if bias == "direction" else (np.zeros_like(d) if bias == "none" else np.ones_like(d))
+    dd = d if bias == "direction" else (np.zeros_like(d) if bias == "none" else (
+        (d > 0).astype(float) if bias == "rising" else np.ones_like(d)))
     return oriented(Q[b, h - 1], dd)
 
 

@@ -119,7 +119,7 @@ class Forecast:
         # reference classes: one profile (method constants + scaled-error quantiles) each
         tab = class_tables(tuple(sorted(set(info["reference_class"]))))
         self._names, self._levels, self._edges = tab.names, tab.levels, tab.edges
-        self._Q, self._w, self._recal = tab.Q, tab.w, tab.recal  # Q: (C, B, Hp, K)
+        self._Q, self._w, self._recal = tab.Q, tab.w, tab.recal  # Q: (R, B, Hp, K)
         cls_all = np.array([self._names.index(c) for c in info["reference_class"]], int)
         last_value = np.full(S, np.nan)
         ok = info["years"] == info["last"][info["codes"]]
@@ -177,7 +177,7 @@ class Forecast:
         self._scale = np.zeros(F)
         self._bucket = np.zeros(F, int)
         self._n = n_obs[fidx].astype(int)
-        self._dir = np.ones(F)
+        self._dir, self._qrow = np.ones(F), tab.qbase[self._cls]  # orientation, row of Q
         self._Z = np.zeros((F, 0))
         if F:
             sel = can[info["codes"]]
@@ -207,16 +207,14 @@ class Forecast:
                 # history-length bucket (edges = lower edges, ascending)
                 self._bucket[m] = np.clip(np.searchsorted(self._edges, nn, side="right") - 1, 0,
                                           len(self._edges) - 1)
-                bias = meth.get("bias", "learned")  # learned | centred | direction | none
-                if bias not in ("learned", "centred"):
-                    self._dir[m] = direction if bias == "direction" else 0.0
+                self._qrow[m], self._dir[m] = tab.error_rows(ci, direction)  # by its bias
 
     # ---------------------------------------------------------------- internals
     def _qgrid(self, rows: np.ndarray, h: np.ndarray) -> np.ndarray:
         """Scaled-error quantiles at the profile levels for (row, h) pairs -> (len(rows), K)."""
         Hp = self._Q.shape[2]
         hh = np.minimum(h, Hp)
-        q = oriented(self._Q[self._cls[rows], self._bucket[rows], hh - 1, :], self._dir[rows])
+        q = oriented(self._Q[self._qrow[rows], self._bucket[rows], hh - 1, :], self._dir[rows])
         return q * np.maximum(h / Hp, 1.0)[:, None]
 
     def _zq(self, rows: np.ndarray, h: np.ndarray) -> np.ndarray:

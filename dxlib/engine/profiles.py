@@ -25,16 +25,35 @@ def oriented(q: np.ndarray, direction: np.ndarray) -> np.ndarray:
 @dataclass
 class ClassTables:
     """Profiles of the classes ``names`` (sorted): ``levels`` (K,), ``edges`` (B,) lower edges of
-    the history buckets, ``Q`` (C, B, Hp, K) scaled-error quantiles, ``w`` (C,) copula weights,
-    ``methods`` (C,) method constants, ``recal`` the recalibration maps."""
+    the history buckets, ``Q`` (R, B, Hp, K) scaled-error quantiles, one row per class or, for a
+    class with ``bias: split``, three (falling, all, rising series), class c's first row
+    ``qbase[c]``; ``w`` (C,) copula weights, ``methods`` (C,) method constants, ``recal`` the
+    recalibration maps."""
 
     names: tuple[str, ...]
     levels: np.ndarray
     edges: np.ndarray
     Q: np.ndarray
+    qbase: np.ndarray
     w: np.ndarray
     methods: list[dict[str, Any]]
     recal: Recalibration
+
+    def error_rows(self, c: int, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For series of class ``c`` with trend ``direction`` (n,): their row of ``Q`` (n,) and
+        the orientation of its errors (n,; :func:`oriented`) under the class's ``bias``:
+        ``split``: the profile of falling (direction < 0), rising (> 0) or all series (0), as
+        stored; ``learned`` / ``centred``: as stored; ``direction``: by the trend's sign;
+        ``rising``: as stored for a rising series, symmetrised for a falling or flat one (the
+        learned bias never points against the trend); ``none``: symmetrised."""
+        bias = self.methods[c].get("bias", "learned")
+        n = len(direction)
+        if bias == "split":
+            return self.qbase[c] + np.sign(direction).astype(int) + 1, np.ones(n)
+        orient = np.ones(n) if bias in ("learned", "centred") else (
+            np.sign(direction) if bias == "direction" else
+            (direction > 0).astype(float) if bias == "rising" else np.zeros(n))
+        return np.full(n, self.qbase[c]), orient
 
 
 def class_tables(names: tuple[str, ...]) -> ClassTables:
@@ -42,13 +61,18 @@ def class_tables(names: tuple[str, ...]) -> ClassTables:
     profs = [load_profile(c) for c in names]
     if not profs:
         return ClassTables(names, np.array([0.0, 1.0]), np.array([2]), np.zeros((0, 1, 1, 2)),
-                           np.zeros(0), [], Recalibration([]))
+                           np.zeros(0, int), np.zeros(0), [], Recalibration([]))
     levels, edges = profs[0]["levels"], profs[0]["n_edges"]
     for pr in profs:
         if len(pr["levels"]) != len(levels) or not np.allclose(pr["levels"], levels) or \
                 not np.array_equal(pr["n_edges"], edges):
             raise ValueError("the reference-class profiles do not share one grid")
-    return ClassTables(names, levels, edges, np.stack([pr["quantiles"] for pr in profs]),
+    blocks = [pr["quantiles"] if pr["method"].get("bias") == "split" else pr["quantiles"][None]
+              for pr in profs]
+    if any(b.shape[1:] != blocks[0].shape[1:] for b in blocks):
+        raise ValueError("the reference-class profiles do not share one grid")
+    qbase = np.cumsum([0] + [len(b) for b in blocks[:-1]])
+    return ClassTables(names, levels, edges, np.concatenate(blocks), qbase,
                        np.array([float(pr["copula_w"]) for pr in profs]),
                        [pr["method"] for pr in profs],
                        Recalibration([pr.get("recalibration") for pr in profs]))

@@ -19,7 +19,9 @@ and horizon h = 1..H; ``copula_w``; ``method`` (``phi``, ``phi_two``, ``weights`
 ``bias``: ``learned`` (the profile's median error is added as is), ``centred`` (each cell's
 median error shrunk to the fraction ``keep_bias`` of itself when the profile was built, the
 shape of the errors kept: the profile is then used as stored), ``direction`` (errors
-oriented by the sign of the series' trend) or ``none`` (symmetrised, median 0), see
+oriented by the sign of the series' trend), ``split`` (``quantiles`` is (3, B, H, K): profiles
+learned from falling, from all and from rising series; each series uses the one of its trend's
+direction, a flat one the pooled one) or ``none`` (symmetrised, median 0), see
 :mod:`dxlib.engine.forecast`); ``provenance``; optionally ``recalibration``, a monotone map of
 PIT values by history bucket and horizon learned on the class's training data
 (:mod:`dxlib.engine.recalibration`; ``share`` only, see ``benchmarks/README.md``); optionally
@@ -46,7 +48,8 @@ DEFAULT_CLASS: dict[str, str] = {"level": "level", "count": "level", "rank": "le
 @lru_cache(maxsize=8)
 def load_profile(name: str = "level") -> dict[str, Any]:
     """The shipped profile of reference class ``name`` with numpy arrays: ``levels`` (K,),
-    ``n_edges`` (B,), ``quantiles`` (B, H, K); raises ValueError for an unknown class."""
+    ``n_edges`` (B,), ``quantiles`` (B, H, K) or, with ``bias: split``, (3, B, H, K); raises
+    ValueError for an unknown class."""
     if name not in REFERENCE_CLASSES:
         raise ValueError(f"reference class {name!r} is not one of {REFERENCE_CLASSES}")
     text = resources.files("dxlib.profiles").joinpath(f"{name}.json").read_text("utf-8")
