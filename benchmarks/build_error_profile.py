@@ -82,9 +82,8 @@ NO_NAIVE = {"naive": 0.0, "ddrift": 1.0, "theta": 1.0}
 METHODS: dict[str, dict] = {
     "level": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "none"},
     # round 3: + the era effect on the probit scale, added after the PIT map (README "Round 3");
-    # round 4: the learned bias for rising series only: a falling share is never pushed up by
-    # the profile (issue 10's direction-aware rule; README "Round 4")
-    "share": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "rising", "era": "probit",
+    # round 4: the direction-aware candidates were tried and not shipped (README "Round 4")
+    "share": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "learned", "era": "probit",
               "era_map": "after"},
 }
 #: candidates compared by --validate

@@ -12,6 +12,9 @@ import numpy as np
 from dxlib.engine.recalibration import Recalibration
 from dxlib.profiles import load_profile
 
+#: the bias rules a profile's ``method`` may name (:meth:`ClassTables.error_rows`)
+BIAS_RULES: tuple[str, ...] = ("learned", "centred", "direction", "rising", "split", "none")
+
 
 def oriented(q: np.ndarray, direction: np.ndarray) -> np.ndarray:
     """Quantile rows q (n, K) at levels symmetric around 0.5, oriented by ``direction`` (n,):
@@ -47,6 +50,9 @@ class ClassTables:
         ``rising``: as stored for a rising series, symmetrised for a falling or flat one (the
         learned bias never points against the trend); ``none``: symmetrised."""
         bias = self.methods[c].get("bias", "learned")
+        if bias not in BIAS_RULES:
+            raise ValueError(f"reference class {self.names[c]!r}: bias {bias!r} is not one of "
+                             f"{BIAS_RULES}")
         n = len(direction)
         if bias == "split":
             return self.qbase[c] + np.sign(direction).astype(int) + 1, np.ones(n)

@@ -1,6 +1,7 @@
-"""A reference class with ``bias: split`` (issue 10, round 4): one error profile learned from
-falling series, one from rising ones, one from all; each series is forecast with the profile of
-its own trend's direction."""
+"""The bias rules of a reference class (issue 10, round 4): ``split`` (one error profile learned
+from falling series, one from rising ones, one from all; each series forecast with the one of its
+trend's direction), ``rising`` (the learned bias for rising series only) and the refusal of an
+unknown rule (no profile is silently read as another)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,18 @@ from dxlib.profiles import load_profile
 SHIFT = 0.5  # scaled-error units: falling profile moved down, rising profile moved up
 
 
-def _fake_share_profile() -> dict:
+def _fake_share_profile(bias: str = "split") -> dict:
+    """The shipped share profile with the bias rule ``bias``; ``split``: its quantiles moved down
+    by SHIFT for falling series and up for rising ones."""
     real = load_profile("share")
     Q = real["quantiles"]  # (B, H, K)
-    return {**real, "quantiles": np.stack([Q - SHIFT, Q, Q + SHIFT]),
-            "method": {**real["method"], "bias": "split"}}
+    return {**real, "quantiles": np.stack([Q - SHIFT, Q, Q + SHIFT]) if bias == "split" else Q,
+            "method": {**real["method"], "bias": bias}}
+
+
+def _use(monkeypatch, prof: dict) -> None:
+    monkeypatch.setattr(engine_profiles, "load_profile",
+                        lambda c: prof if c == "share" else load_profile(c))
 
 
 def _hist() -> pd.DataFrame:
@@ -35,9 +43,7 @@ def _medians(fc) -> dict[str, float]:
 
 
 def test_class_tables_stack_three_rows_for_a_split_class(monkeypatch) -> None:
-    fake = _fake_share_profile()
-    monkeypatch.setattr(engine_profiles, "load_profile",
-                        lambda c: fake if c == "share" else load_profile(c))
+    _use(monkeypatch, _fake_share_profile())
     tab = engine_profiles.class_tables(("level", "share"))
     assert tab.Q.shape[0] == 4 and tab.qbase.tolist() == [0, 1]
     rows, orient = tab.error_rows(1, np.array([-0.3, 0.0, 2.0]))
@@ -47,11 +53,28 @@ def test_class_tables_stack_three_rows_for_a_split_class(monkeypatch) -> None:
 
 
 def test_each_series_gets_the_profile_of_its_direction(monkeypatch) -> None:
+    _use(monkeypatch, _fake_share_profile("learned"))
     pooled = _medians(forecast(_hist(), 6, n_samples=500, seed=0))
-    fake = _fake_share_profile()
-    monkeypatch.setattr(engine_profiles, "load_profile",
-                        lambda c: fake if c == "share" else load_profile(c))
+    _use(monkeypatch, _fake_share_profile("split"))
     split = _medians(forecast(_hist(), 6, n_samples=500, seed=0))
     assert split["falling"] < pooled["falling"] - 1  # the falling profile sits lower
     assert split["rising"] > pooled["rising"] + 1
     assert split["flat"] == pytest.approx(pooled["flat"])  # no trend: the pooled profile
+
+
+def test_rising_only_keeps_the_bias_of_rising_series_and_symmetrises_the_rest(monkeypatch):
+    _use(monkeypatch, _fake_share_profile("learned"))
+    learned = _medians(forecast(_hist(), 6, n_samples=500, seed=0))
+    _use(monkeypatch, _fake_share_profile("none"))
+    none = _medians(forecast(_hist(), 6, n_samples=500, seed=0))
+    _use(monkeypatch, _fake_share_profile("rising"))
+    rising = _medians(forecast(_hist(), 6, n_samples=500, seed=0))
+    assert rising["rising"] == pytest.approx(learned["rising"])
+    assert rising["falling"] == pytest.approx(none["falling"])
+    assert rising["flat"] == pytest.approx(none["flat"])
+
+
+def test_an_unknown_bias_rule_is_refused(monkeypatch) -> None:
+    _use(monkeypatch, _fake_share_profile("upwards"))
+    with pytest.raises(ValueError, match="bias 'upwards' is not one of"):
+        forecast(_hist(), 6, n_samples=100, seed=0)

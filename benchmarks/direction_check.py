@@ -1,0 +1,58 @@
+"""Round 4 of issue 10: what a share-class candidate does to falling and rising series (training
+data only; no outcome after 2012 is read). Builds the share profile with the bias rule named (as
+``build_error_profile.py --class share`` would, era effect and map included) into
+``benchmarks/output/share_<bias>.json`` and prints the forecast medians at h = 1..6 of a few
+plan-like series and the 90 % quantile of a steadily rising one.
+
+Usage (from the project root)::
+
+    python benchmarks/direction_check.py learned|rising|split|none
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
+
+import build_error_profile as bep  # noqa: E402
+
+import dxlib.engine.profiles as engine_profiles  # noqa: E402
+from dxlib.forecast import forecast  # noqa: E402
+from dxlib.profiles import load_profile  # noqa: E402
+
+SERIES = {"falling, 2 values": [60, 55], "falling, 2 values, near the bound": [95, 90],
+          "falling, 4 values": [70, 66, 61, 55], "rising, 2 values": [50, 55],
+          "rising, 5 values": [10, 12, 14.5, 16, 18]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    bias = (argv or sys.argv[1:] or ["learned"])[0]
+    out = bep.ROOT / "benchmarks" / "output" / f"share_{bias}.json"
+    bep.METHODS["share"] = {**bep.METHODS["share"], "bias": bias}
+    bep.main(["--class", "share", "--out", str(out)])
+    prof = load_profile.__wrapped__("share")  # the shipped grid, then the candidate's tables
+    cand = json.loads(out.read_text(encoding="utf-8"))
+    prof.update({k: np.asarray(cand[k], float) if k == "quantiles" else cand[k]
+                 for k in ("quantiles", "method", "recalibration")})
+    engine_profiles.load_profile = lambda c: prof if c == "share" else load_profile(c)
+    rows = [(s, 2020 + i, v, "share", 0.0, 100.0) for s, vs in SERIES.items()
+            for i, v in enumerate(vs)]
+    fc = forecast(pd.DataFrame(rows, columns=["series_id", "year", "value", "kind", "lower",
+                                              "upper"]), 6, n_samples=2000, seed=0)
+    for s, vs in SERIES.items():
+        years = fc.series.loc[s, "last_year"] + np.arange(1, 7)
+        q = fc.quantiles_many(np.repeat(s, 6), years, [0.5, 0.9])
+        print(f"{bias:8s} {s:36s} last {vs[-1]:5g}  median h1..6 {np.round(q[:, 0], 1)}"
+              + (f"  q90 {np.round(q[:, 1], 1)}" if s == "rising, 5 values" else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
