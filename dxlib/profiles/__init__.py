@@ -21,7 +21,8 @@ median error shrunk to the fraction ``keep_bias`` of itself when the profile was
 shape of the errors kept: the profile is then used as stored), ``direction`` (errors
 oriented by the sign of the series' trend), ``split`` (``quantiles`` is (3, B, H, K): profiles
 learned from falling, from all and from rising series; each series uses the one of its trend's
-direction, a flat one the pooled one) or ``none`` (symmetrised, median 0), see
+direction, a flat one the pooled one), ``rising`` (as stored for a rising series, symmetrised
+for a falling or flat one) or ``none`` (symmetrised, median 0), see
 :mod:`dxlib.engine.forecast`); ``provenance``; optionally ``recalibration``, a monotone map of
 PIT values by history bucket and horizon learned on the class's training data
 (:mod:`dxlib.engine.recalibration`; ``share`` only, see ``benchmarks/README.md``); optionally
