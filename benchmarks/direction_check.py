@@ -6,7 +6,10 @@ plan-like series and the 90 % quantile of a steadily rising one.
 
 Usage (from the project root)::
 
-    python benchmarks/direction_check.py learned|rising|split|none
+    python benchmarks/direction_check.py learned|rising|split|none [--rising-map]
+
+``--rising-map``: the PIT map learned on rising windows and applied to rising series only
+(round 4b, ``map: rising``).
 """
 
 from __future__ import annotations
@@ -33,9 +36,13 @@ SERIES = {"falling, 2 values": [60, 55], "falling, 2 values, near the bound": [9
 
 
 def main(argv: list[str] | None = None) -> int:
-    bias = (argv or sys.argv[1:] or ["learned"])[0]
-    out = bep.ROOT / "benchmarks" / "output" / f"share_{bias}.json"
-    bep.METHODS["share"] = {**bep.METHODS["share"], "bias": bias}
+    args = list(argv if argv is not None else sys.argv[1:])
+    rising_map = "--rising-map" in args
+    bias = next((a for a in args if not a.startswith("--")), "learned")
+    name = bias + ("_rising_map" if rising_map else "")
+    out = bep.ROOT / "benchmarks" / "output" / f"share_{name}.json"
+    bep.METHODS["share"] = {**bep.METHODS["share"], "bias": bias} | (
+        {"map": "rising"} if rising_map else {})
     bep.main(["--class", "share", "--out", str(out)])
     prof = load_profile.__wrapped__("share")  # the shipped grid, then the candidate's tables
     cand = json.loads(out.read_text(encoding="utf-8"))
@@ -49,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     for s, vs in SERIES.items():
         years = fc.series.loc[s, "last_year"] + np.arange(1, 7)
         q = fc.quantiles_many(np.repeat(s, 6), years, [0.5, 0.9])
-        print(f"{bias:8s} {s:36s} last {vs[-1]:5g}  median h1..6 {np.round(q[:, 0], 1)}"
+        print(f"{name:18s} {s:36s} last {vs[-1]:5g}  median h1..6 {np.round(q[:, 0], 1)}"
               + (f"  q90 {np.round(q[:, 1], 1)}" if s == "rising, 5 values" else ""))
     return 0
 

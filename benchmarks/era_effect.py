@@ -111,7 +111,7 @@ def widen_map(table: dict, tau: np.ndarray) -> dict:
     """A profile ``recalibration`` entry (values (Bm, Hm, J)) composed with the probit widening
     of horizon h (``tau[h - 1]``; horizons beyond Hm use the map of Hm and so tau of Hm):
     ``R_h -> widen_cdf(R_h)``, the era uncertainty added after the map."""
-    v = np.asarray(table["values"], float)
-    hm = v.shape[1]
+    v = np.asarray(table["values"], float)  # (Bm, Hm, J) or by direction (2, Bm, Hm, J)
+    hm = v.shape[-2]
     new = widen_cdf(v, np.asarray(tau, float)[:hm][None, :, None])
     return {**table, "values": np.round(new, 5).tolist()}

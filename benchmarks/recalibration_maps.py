@@ -87,8 +87,9 @@ def pit_share(data: Path, method: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """PIT values of adoption-panel outcomes under profiles built from values <= origin, for
     origins SHARE_RECAL_ORIGINS, the last k in RECAL_WINDOWS consecutive values (whole run for
     None) and every outcome year origin+1 .. min(origin+6, 2012): columns sid, n, h, pit,
-    origin; and the targets ``last + d`` (thresholds in (0, 100]) of the same cases: columns
-    sid, n, h, origin, F (raw CDF at the threshold), o (outcome; within 0.5 pp of 100 = 100)."""
+    origin, up (the window's trend is rising); and the targets ``last + d`` (thresholds in
+    (0, 100]) of the same cases: columns sid, n, h, origin, F (raw CDF at the threshold), o
+    (outcome; within 0.5 pp of 100 = 100), up."""
     rows, targets = [], []
     df = panel(data, SHARE_FILES, SHARE_LAST_YEAR)
     for origin in SHARE_RECAL_ORIGINS:
@@ -120,7 +121,7 @@ def pit_share(data: Path, method: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
             p = probs_ge(prof, zhat[i, h - 1], s[i] * one, n[i] * one, d[i] * one, h,
                          share_logit(v))
             rows.append(pd.DataFrame({"sid": sids[i], "n": n[i], "h": h, "pit": 1 - p,
-                                      "origin": origin}))
+                                      "origin": origin, "up": d[i] > 0}))
             last = 100 * expit(wins[i][-1])
             thr = np.add.outer(np.zeros(len(h)), last + D_GRID)
             hh, vv = np.repeat(h, len(D_GRID)), np.repeat(v, len(D_GRID))
@@ -133,15 +134,21 @@ def pit_share(data: Path, method: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
             pt = probs_ge(prof, zhat[i, hh - 1], s[i] * one, n[i] * one, d[i] * one, hh, c)
             targets.append(pd.DataFrame({"sid": sids[i], "n": n[i], "h": hh, "origin": origin,
                                          "F": 1 - pt, "o": ((vv >= 99.5) | (vv >= thr))
-                                         .astype(float)}))
+                                         .astype(float), "up": d[i] > 0}))
     return pd.concat(rows, ignore_index=True), pd.concat(targets, ignore_index=True)
 
 
-def recalibration_table(pits: pd.DataFrame, note: str) -> dict:
+def recalibration_table(pits: pd.DataFrame, note: str, rising_only: bool = False) -> dict:
     """The profile's ``recalibration`` entry: per history bucket (RECAL_EDGES) and horizon
     1..RECAL_H the map of :func:`dxlib.engine.recalibration.pit_map`, every series with equal
     weight in a cell; a cell with fewer than MIN_SERIES series takes the map of the shorter
-    horizon."""
+    horizon. ``rising_only``: the map learned on the PITs of rising windows (column ``up``) for
+    rising series, the identity for the others (``by_direction``: values (2, Bm, Hm, J))."""
+    if rising_only:
+        up = recalibration_table(pits[pits["up"].to_numpy(bool)], note)
+        ident = np.broadcast_to(np.array(RECAL_KNOTS), np.shape(up["values"]))
+        return {**up, "by_direction": True, "values": [np.asarray(ident).tolist(), up["values"]],
+                "n_cases": [np.zeros_like(up["n_cases"]).tolist(), up["n_cases"]]}
     knots = np.array(RECAL_KNOTS)
     b = np.clip(np.searchsorted(RECAL_EDGES, pits["n"], side="right") - 1, 0,
                 len(RECAL_EDGES) - 1)
@@ -164,7 +171,8 @@ def recalibration_table(pits: pd.DataFrame, note: str) -> dict:
 
 def validate_recalibrated(pits: pd.DataFrame, targets: pd.DataFrame,
                           folds: list[tuple[np.ndarray, np.ndarray]],
-                          taus: dict[int, np.ndarray] | None = None) -> dict[str, float]:
+                          taus: dict[int, np.ndarray] | None = None,
+                          rising_only: bool = False) -> dict[str, float]:
     """Scores of the plan-like targets with the raw CDF and with the recalibrated one, the map
     learned on another part of the training PITs (cross-fitting): ``folds`` = (mask of the PIT
     rows that learn a map, mask of the target rows it is applied to). With ``taus`` (tau_h per
@@ -172,7 +180,7 @@ def validate_recalibrated(pits: pd.DataFrame, targets: pd.DataFrame,
     the map composed with the widening at its knots (:func:`era_effect.widen_map`, as shipped)."""
     p_raw, p_cal, obs = [], [], []
     for learn, apply in folds:
-        table = recalibration_table(pits[learn], "")
+        table = recalibration_table(pits[learn], "", rising_only)
         t = targets[apply]
         F, h = t["F"].to_numpy(), t["h"].to_numpy()
         parts = [(np.ones(len(t), bool), table, None)] if taus is None else [
@@ -180,7 +188,8 @@ def validate_recalibrated(pits: pd.DataFrame, targets: pd.DataFrame,
         pr, pc = np.full(len(t), np.nan), np.full(len(t), np.nan)
         for m, tab, tau in parts:
             rc = Recalibration([tab])
-            ids = rc.map_ids(np.zeros(m.sum(), int), t["n"].to_numpy()[m], h[m])
+            ids = rc.map_ids(np.zeros(m.sum(), int), t["n"].to_numpy()[m], h[m],
+                             t["up"].to_numpy(bool)[m] if "up" in t else False)
             pr[m] = 1 - (F[m] if tau is None else
                          widen_cdf(F[m], tau[np.minimum(h[m], len(tau)) - 1]))
             pc[m] = 1 - rc.apply(F[m], ids)
@@ -231,7 +240,7 @@ def validate_pipeline(cls: str, data: Path, method: dict) -> dict[str, float]:
         if method.get("era") and method.get("era_map") == "raw":
             pits = share_map_pits(data, method)
     folds = [((pits["origin"] <= 2005).to_numpy(), (targets["origin"] >= 2006).to_numpy())]
-    return validate_recalibrated(pits, targets, folds, taus)
+    return validate_recalibrated(pits, targets, folds, taus, method.get("map") == "rising")
 
 
 def share_tau(data: Path, origin: int, method: dict) -> list[float]:

@@ -177,7 +177,7 @@ class Forecast:
         self._scale = np.zeros(F)
         self._bucket = np.zeros(F, int)
         self._n = n_obs[fidx].astype(int)
-        self._dir, self._qrow = np.ones(F), tab.qbase[self._cls]  # orientation, row of Q
+        self._dir, self._qrow, self._up = np.ones(F), tab.qbase[self._cls], np.zeros(F, bool)
         self._Z = np.zeros((F, 0))
         if F:
             sel = can[info["codes"]]
@@ -208,6 +208,7 @@ class Forecast:
                 self._bucket[m] = np.clip(np.searchsorted(self._edges, nn, side="right") - 1, 0,
                                           len(self._edges) - 1)
                 self._qrow[m], self._dir[m] = tab.error_rows(ci, direction)  # by its bias
+                self._up[m] = direction > 0  # a rising trend (maps by direction)
 
     # ---------------------------------------------------------------- internals
     def _qgrid(self, rows: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -223,7 +224,7 @@ class Forecast:
 
     def _mid(self, rows: np.ndarray, h: np.ndarray) -> np.ndarray:
         """Recalibration map id of each (row, h) pair (:mod:`dxlib.engine.recalibration`)."""
-        return self._recal.map_ids(self._cls[rows], self._n[rows], h)
+        return self._recal.map_ids(self._cls[rows], self._n[rows], h, self._up[rows])
 
     def _raw_levels(self, rows: np.ndarray, h: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Calibrated levels u (broadcast against (len(rows), 1)) -> raw levels R^-1(u)."""

@@ -18,7 +18,9 @@ bounds of a share stay where they are). A class without a table uses the identit
 
 Table layout (the profile's ``recalibration`` entry): ``knots`` (J,), ``n_edges`` (Bm,) lower
 edges of the history-length buckets (number of observed points), ``horizons`` Hm (horizons beyond
-Hm use the map of Hm), ``values`` (Bm, Hm, J), plus ``n_cases`` and ``provenance``.
+Hm use the map of Hm), ``values`` (Bm, Hm, J), plus ``n_cases`` and ``provenance``. With
+``by_direction: true``, ``values`` is (2, Bm, Hm, J): the maps of series that are not rising
+(falling or flat trend) and of rising ones.
 """
 
 from __future__ import annotations
@@ -66,25 +68,32 @@ class Recalibration:
             if not t:
                 self._shape.append((np.array([0]), 1, 0))
                 continue
-            v = np.asarray(t["values"], float)  # (Bm, Hm, J)
+            v = np.asarray(t["values"], float)  # (Bm, Hm, J) or by direction (2, Bm, Hm, J)
+            if v.ndim != (4 if t.get("by_direction") else 3):
+                raise ValueError(f"recalibration values of shape {v.shape}; expected (Bm, Hm, J)"
+                                 ", or (2, Bm, Hm, J) with by_direction")
             if (np.diff(v, axis=-1) <= 0).any() or not np.allclose(v[..., [0, -1]], [0, 1]):
                 raise ValueError("a recalibration map must rise strictly from 0 to 1")
-            self._shape.append((np.asarray(t["n_edges"], int), v.shape[1], 1))
+            self._shape.append((np.asarray(t["n_edges"], int), v.shape[-2],
+                                2 if t.get("by_direction") else 1))
             rows.extend(v.reshape(-1, v.shape[-1]))
         self.values = np.array(rows)  # (M, J)
 
-    def map_ids(self, cls: np.ndarray, n_obs: np.ndarray, h: np.ndarray) -> np.ndarray:
+    def map_ids(self, cls: np.ndarray, n_obs: np.ndarray, h: np.ndarray,
+                rising: np.ndarray | bool = False) -> np.ndarray:
         """The map id of each case: class index ``cls``, number of observed points ``n_obs``,
-        horizon ``h`` (arrays of one shape)."""
-        cls, n_obs, h = np.broadcast_arrays(np.asarray(cls, int), np.asarray(n_obs, int),
-                                            np.asarray(h, int))
+        horizon ``h``, whether the series' trend is rising (read by tables ``by_direction``
+        only); arrays of one shape (broadcast)."""
+        cls, n_obs, h, up = np.broadcast_arrays(np.asarray(cls, int), np.asarray(n_obs, int),
+                                                np.asarray(h, int), np.asarray(rising, bool))
         out = np.zeros(cls.shape, int)
-        for c, (edges, hm, learned) in enumerate(self._shape):
+        for c, (edges, hm, groups) in enumerate(self._shape):
             m = cls == c
-            if not learned or not m.any():
+            if not groups or not m.any():
                 continue
             b = np.clip(np.searchsorted(edges, n_obs[m], side="right") - 1, 0, len(edges) - 1)
-            out[m] = self._first[c] + b * hm + np.clip(h[m], 1, hm) - 1
+            group = up[m].astype(int) if groups == 2 else 0
+            out[m] = self._first[c] + (group * len(edges) + b) * hm + np.clip(h[m], 1, hm) - 1
         return out
 
     def _each(self, x: np.ndarray, ids: np.ndarray, forward: bool) -> np.ndarray:

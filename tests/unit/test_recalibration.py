@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from dxlib.engine.forecast import forecast
 from dxlib.engine.recalibration import IDENTITY_MIX, Recalibration, pit_map
@@ -40,6 +41,21 @@ def test_apply_and_invert_are_inverse_and_map_ids_pick_the_class() -> None:
     p = np.linspace(0, 1, 37)
     np.testing.assert_allclose(rc.invert(rc.apply(p, 1), 1), p, atol=1e-12)
     np.testing.assert_array_equal(rc.apply(p, 0), p)
+
+
+def test_maps_by_direction_pick_the_rising_or_the_other_map() -> None:
+    # a by_direction table: (2, Bm = 2 buckets, Hm = 1, J); ids = 1 + (group * Bm + bucket)
+    up = pit_map(np.random.default_rng(2).beta(3, 2, 400), KNOTS)
+    t = {"knots": KNOTS.tolist(), "n_edges": [2, 5], "horizons": 1, "by_direction": True,
+         "values": [[[KNOTS.tolist()], [KNOTS.tolist()]], [[up.tolist()], [up.tolist()]]]}
+    rc = Recalibration([t])
+    ids = rc.map_ids(np.zeros(4, int), np.array([2, 6, 2, 6]), np.ones(4, int),
+                     np.array([False, False, True, True]))
+    assert ids.tolist() == [1, 2, 3, 4]
+    p = np.array([0.25])
+    assert rc.apply(p, 1)[0] == 0.25 and rc.apply(p, 3)[0] == np.interp(0.25, KNOTS, up)
+    with pytest.raises(ValueError, match="expected \\(Bm, Hm, J\\)"):
+        Recalibration([{**t, "by_direction": False}])
 
 
 def test_shipped_share_map_is_monotone_and_level_has_none() -> None:
