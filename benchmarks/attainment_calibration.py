@@ -36,11 +36,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 from calibration_cases import (  # noqa: E402
+    PANEL_FILES,
     PANEL_K_THIN,
     PANEL_ORIGINS,
     m3_cases,
     panel_cases,
     panel_specs,
+    usable,
 )
 from datadir import ROOT, find_data  # noqa: E402
 
@@ -249,8 +251,8 @@ def _origins(text: str) -> tuple[int, ...]:
     except ValueError:
         raise SystemExit(f"--origins: found {text!r}; expected comma-separated years such as "
                          "2013,2017") from None
-    if not years or not all(1800 <= y <= 2100 for y in years):
-        raise SystemExit(f"--origins: found {text!r}; expected years 1800-2100")
+    if not years or not all(1800 <= y <= 2100 for y in years) or len(set(years)) < len(years):
+        raise SystemExit(f"--origins: found {text!r}; expected distinct years 1800-2100")
     return years
 
 
@@ -271,11 +273,23 @@ def main(argv: list[str] | None = None) -> int:
     files = [f.strip() for f in a.files.split(",") if f.strip()] if a.files else None
     origins = _origins(a.origins) if a.origins else PANEL_ORIGINS
     if a.write_profile and (files or a.origins):
-        ap.error("--write-profile writes the evidence of the issue's protocol: it cannot be "
-                 "combined with --files or --origins")
+        raise SystemExit("--write-profile writes the evidence of the issue's protocol: it "
+                         "cannot be combined with --files or --origins")
     t0 = time.perf_counter()
     m3_dir = find_data("m3_yearly", a.m3)
     panels = panel_specs(find_data("adoption_panel", a.panel), files)  # checked before any work
+    skipped = [p.name for p in panels if not usable(p, origins)]
+    panels = [p for p in panels if p.name not in skipped]
+    if not panels:
+        raise SystemExit(f"{', '.join(skipped)}: no history ending in "
+                         f"{', '.join(map(str, origins))} with an outcome after it")
+    if a.write_profile and ([p.name for p in panels] != list(PANEL_FILES)
+                            or any(p.upper != 100 for p in panels)):
+        raise SystemExit(f"--write-profile: scoring {', '.join(p.name for p in panels)}; "
+                         f"expected the issue's panels {', '.join(PANEL_FILES)} (shares of 100)")
+    for name in skipped:
+        print(f"{name}: no history ending in {', '.join(map(str, origins))} with an outcome "
+              "after it; not scored", file=sys.stderr)
     c1, i1 = m3_cases(m3_dir, ets=not a.no_ets)
     c2, i2 = panel_cases(panels, ets=not a.no_ets, origins=origins)
     cases, iv = pd.concat([c1, c2], ignore_index=True), pd.concat([i1, i2], ignore_index=True)

@@ -15,7 +15,8 @@ impossible and are dropped. Outcomes judged at the bound as the engine does (wit
 counts as 100). Any folder of panels in the same tidy format can be scored (:func:`panel_specs`):
 a panel bounded above (by its ``manifest.csv`` or, without a bound there, by values that never
 exceed 100) is a share of that bound (d in % of the bound); an unbounded one (mobile
-subscriptions per 100 people, up to 416) is forecast as a level (log scale, positive values only).
+subscriptions per 100 people, up to 416) is forecast as a level (log scale, histories of positive
+values) with targets ``value >= last * (1 + d / 100)`` (d in % of the last value).
 
 Baselines, on the same transformed scale as dxlib (log for M3, logit for shares): a random walk
 with drift (drift = mean step, sigma = sd of steps, predictive variance
@@ -27,7 +28,6 @@ the same cases).
 
 from __future__ import annotations
 
-import sys
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -230,26 +230,47 @@ class Panel:
         return "level" if self.upper is None else "share"
 
 
+def _read_csv(path: Path, **kw) -> pd.DataFrame:
+    """A CSV file, or SystemExit with one line naming it if it cannot be read as one."""
+    try:
+        return pd.read_csv(path, **kw)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise SystemExit(f"{path}: not a readable UTF-8 CSV table "
+                         f"({type(e).__name__}: {str(e).splitlines()[0][:120]})") from None
+
+
 def _manifest_bounds(data: Path) -> dict[str, float]:
     """Upper bounds named by ``data/manifest.csv`` (columns ``file``, ``upper_bound``; blank =
-    none), by file stem; empty without a manifest."""
+    none), by file name; empty without a manifest. A bound must be a finite number above 0."""
     path = data / "manifest.csv"
     if not path.is_file():
         return {}
-    m = pd.read_csv(path)
+    m = _read_csv(path, dtype=str, keep_default_na=False)
     if not {"file", "upper_bound"} <= set(m.columns):
         raise SystemExit(f"{path}: columns {list(m.columns)}; expected 'file' and 'upper_bound'")
-    return {Path(str(f)).stem: float(u) for f, u in zip(m["file"], m["upper_bound"], strict=True)
-            if pd.notna(u)}
+    out = {}
+    for i, (f, u) in enumerate(zip(m["file"], m["upper_bound"], strict=True)):
+        if not u.strip():
+            continue
+        bound = pd.to_numeric(u, errors="coerce")
+        if not (np.isfinite(bound) and bound > 0):
+            raise SystemExit(f"{path}: row {i + 2}: upper_bound {u!r}; expected a finite number "
+                             "above 0 or blank (unbounded)")
+        out[Path(f).name] = float(bound)
+    return out
 
 
 def panel_specs(data: Path, files: Sequence[str] | None = None) -> list[Panel]:
     """The panels of folder ``data`` to score: ``files`` (stems or file names), or by default the
     three panels of issue 10 (:data:`PANEL_FILES`) when the folder holds them all, else every
     ``*.csv`` in it but ``manifest.csv``. Bad input raises SystemExit with one line (file, what
-    was found, what was expected)."""
+    was found, what was expected; rows counted with the header as row 1, as a spreadsheet does).
+    An unbounded panel (no bound, values above 100) may not hold negative values; its zeros stay
+    as outcomes (a history is forecast on the log scale from positive values only)."""
     if files:
         names = [Path(f).stem for f in files]
+        if len(set(names)) < len(names):
+            raise SystemExit(f"--files: found {', '.join(files)}; expected each panel once")
     elif all((data / f"{n}.csv").is_file() for n in PANEL_FILES):
         names = list(PANEL_FILES)
     else:
@@ -263,35 +284,44 @@ def panel_specs(data: Path, files: Sequence[str] | None = None) -> list[Panel]:
         path = data / f"{name}.csv"
         if not path.is_file():
             raise SystemExit(f"{path}: no such panel file")
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        df = _read_csv(path, dtype=str, keep_default_na=False)
         missing = [c for c in PANEL_COLUMNS if c not in df.columns]
         if missing:
             raise SystemExit(f"{path}: columns {list(df.columns)}; expected "
                              f"{', '.join(PANEL_COLUMNS)}")
+        if df.empty:
+            raise SystemExit(f"{path}: no rows; expected one row per country and year")
         year = pd.to_numeric(df["year"], errors="coerce")
         value = pd.to_numeric(df["value"], errors="coerce")
-        bad = year.isna() | (year != year.round()) | value.isna() | ~np.isfinite(value)
+        bad = (year.isna() | (year != year.round()) | ~year.between(1800, 2100) | value.isna()
+               | ~np.isfinite(value))
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise SystemExit(f"{path}: row {i + 2}: year {df['year'].iloc[i]!r}, value "
-                             f"{df['value'].iloc[i]!r}; expected a whole year and a finite number")
-        # (row numbers count the header as row 1, as a spreadsheet does)
+                             f"{df['value'].iloc[i]!r}; expected a whole year 1800-2100 and a "
+                             "finite number")
         df = df.assign(year=year.astype(int), value=value.astype(float))
         if df.duplicated(["country_code", "year"]).any():
             r = df[df.duplicated(["country_code", "year"])].iloc[0]
             raise SystemExit(f"{path}: {r['country_code']} {r['year']} appears twice; expected "
                              "one value per country and year")
-        upper = bounds.get(name)
+        upper = bounds.get(path.name)
         if upper is None and df["value"].max() <= 100:
             upper = 100.0
         if upper is not None and not ((df["value"] >= 0) & (df["value"] <= upper)).all():
             raise SystemExit(f"{path}: values {df['value'].min():g}..{df['value'].max():g}; "
                              f"expected 0..{upper:g} (its upper bound)")
-        if upper is None:
-            df = df[df["value"] > 0]  # a level is forecast on the log scale
+        if upper is None and (df["value"] < 0).any():
+            raise SystemExit(f"{path}: values {df['value'].min():g}..{df['value'].max():g}; "
+                             "expected no negative values (an unbounded panel is a level)")
         out.append(Panel(name, df.sort_values(["country_code", "year"]).reset_index(drop=True),
                          upper))
     return out
+
+
+def usable(panel: Panel, origins: Sequence[int]) -> bool:
+    """Whether ``panel`` has a history ending in one of ``origins`` with an outcome after it."""
+    return any(not fut.empty for o in origins for _, fut in [panel_histories(panel, o, 2)])
 
 
 def _logit_share(y: np.ndarray, upper: float = 100.0) -> np.ndarray:
@@ -309,6 +339,8 @@ def panel_histories(panel: Panel, origin: int, k: int) -> tuple[pd.DataFrame, pd
     (years origin+1 .. origin+6) of one panel; ids ``file|origin|k|country``."""
     df = panel.rows
     past = df[df["year"] <= origin]
+    if panel.upper is None:  # a level's history: positive values (log scale)
+        past = past[past["value"] > 0]
     ok = past.groupby("country_code")["year"].transform("max") == origin
     past = past[ok].groupby("country_code").tail(k)
     n = past.groupby("country_code")["year"].transform("size")
@@ -323,13 +355,12 @@ def panel_histories(panel: Panel, origin: int, k: int) -> tuple[pd.DataFrame, pd
 def panel_cases(panels: Sequence[Panel], ets: bool = True,
                 origins: Sequence[int] = PANEL_ORIGINS) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All adoption-panel cases (one row per series x outcome year x d) and the interval frame
-    (one row per series x outcome year), for ``panels`` (:func:`panel_specs`); a panel with no
-    history at any origin gives no rows and a line on stderr."""
+    (one row per series x outcome year), for ``panels`` (:func:`panel_specs`; each
+    :func:`usable` at ``origins``)."""
     frames, cover = [], []
     for panel in panels:
-        n_frames = len(frames)
         U = panel.upper
-        d = np.array(PANEL_D) * (1.0 if U is None else U / 100.0)
+        d = np.array(PANEL_D) / 100.0 if U is None else np.array(PANEL_D) * U / 100.0
         for origin in origins:
             for k in PANEL_K + PANEL_K_THIN:
                 past, fut = panel_histories(panel, origin, k)
@@ -346,7 +377,9 @@ def panel_cases(panels: Sequence[Panel], ets: bool = True,
                 row = pd.Index(ids).get_indexer(fut["series_id"])
                 h = fut["year"].to_numpy(int) - origin
                 act = fut["value"].to_numpy(float)
-                thr = lastj[row][:, None] + d[None, :]  # (R, D)
+                # (R, D): a share: last + d (d in % of the bound); a level: last * (1 + d)
+                thr = (lastj[row][:, None] * (1 + d[None, :]) if U is None
+                       else lastj[row][:, None] + d[None, :])
                 keep = (thr > 0) if U is None else (thr > 0) & (thr <= U)
                 R = len(fut)
                 rid = np.repeat(fut["series_id"].to_numpy(), len(d))
@@ -382,11 +415,4 @@ def panel_cases(panels: Sequence[Panel], ets: bool = True,
                     "protocol": "adoption", "file": panel.name, "origin": origin, "k": k,
                     "h": h, "actual": act, "q50": q[:, 0], "q10": q[:, 1], "q90": q[:, 2],
                     "q025": q[:, 3], "q975": q[:, 4]}))
-        if len(frames) == n_frames:
-            print(f"{panel.name}: no history ending in {', '.join(map(str, origins))} with "
-                  "outcomes after it; not scored", file=sys.stderr)
-    if not frames:
-        names = ", ".join(p.name for p in panels)
-        raise SystemExit(f"{names}: no history ending in {', '.join(map(str, origins))} with "
-                         "outcomes after it")
     return pd.concat(frames, ignore_index=True), pd.concat(cover, ignore_index=True)

@@ -55,16 +55,17 @@ scales, 1 % of mean |y| on the raw scale) and ``e_h`` follows the class's empiri
 scaled errors by horizon h (1..10; further horizons scale the h = 10 quantiles by h / 10) and
 history-length bucket. Bias: the point forecast is the predictive median. The class's ``bias``
 rule (chosen on training data only, ``benchmarks/README.md``) says what the profile's median
-error does: ``learned`` adds it as is (``share``: adoption shares overshoot damped trends, so
-their median moves along the trend); ``centred`` keeps ``keep_bias`` of it (cells shifted at
-build time; a ``--validate`` candidate, not shipped); ``none`` symmetrises the profile (level u
--> the mean of ``q(u)`` and ``-q(1 - u)``, median 0: ``level``), so 100 -> 90 is not pushed up;
-``direction`` orients it by the sign of the trend (first -> last point): a falling series gets
-the mirrored errors ``-q(1 - u)``, a flat one the symmetric mean.
+error does: ``learned`` adds it as is (``share``: adoption shares mostly outgrew damped trends,
+so the median sits above the trend, for a falling two-value share too); ``none`` symmetrises the
+profile (level u -> the mean of ``q(u)`` and ``-q(1 - u)``, median 0: ``level``), so 100 -> 90 is
+not pushed up; ``direction`` orients it by the trend's sign (a falling series gets ``-q(1 - u)``,
+a flat one the symmetric mean); ``rising`` keeps it for rising series only; ``split`` uses the
+profile of falling, flat or rising series; ``centred`` keeps ``keep_bias`` of it (cells shifted at
+build time). The last four are ``--validate`` candidates, not shipped (profiles.error_rows).
 Recalibration: a class may ship a monotone map ``R`` of PIT values learned on its training data
-(:mod:`dxlib.engine.recalibration`); then ``P(Y <= t) = R(F(t))``, quantiles ``F^-1(R^-1(q))``,
-samples ``F^-1(R^-1(U))``, so fan chart, probabilities and paths agree. Quantiles and
-probabilities are computed exactly from the profile (no Monte Carlo). Sample paths
+(:mod:`dxlib.engine.recalibration`; one per direction if ``by_direction``); then ``P(Y <= t) =
+R(F(t))``, quantiles ``F^-1(R^-1(q))``, samples ``F^-1(R^-1(U))``, so fan chart, probabilities
+and paths agree. Quantiles and probabilities are exact from the profile (no Monte Carlo). Paths
 (``paths``, ``samples``) join the marginals with a Gaussian copula whose latent is
 ``w * Z0 + sqrt(1 - w^2) * B_h / sqrt(h)`` (``Z0`` a common shock = trend uncertainty, ``B`` a
 Brownian motion = random-walk accumulation), ``w`` fitted to the rank correlations of rolling-

@@ -75,7 +75,9 @@ def class_tables(names: tuple[str, ...]) -> ClassTables:
             raise ValueError("the reference-class profiles do not share one grid")
     blocks = [pr["quantiles"] if pr["method"].get("bias") == "split" else pr["quantiles"][None]
               for pr in profs]
-    if any(b.shape[1:] != blocks[0].shape[1:] for b in blocks):
+    if any(b.ndim != 4 or b.shape[1:] != blocks[0].shape[1:] or
+           len(b) != (3 if pr["method"].get("bias") == "split" else 1)
+           for b, pr in zip(blocks, profs, strict=True)):
         raise ValueError("the reference-class profiles do not share one grid")
     qbase = np.cumsum([0] + [len(b) for b in blocks[:-1]])
     return ClassTables(names, levels, edges, np.concatenate(blocks), qbase,

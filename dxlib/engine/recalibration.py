@@ -69,9 +69,11 @@ class Recalibration:
                 self._shape.append((np.array([0]), 1, 0))
                 continue
             v = np.asarray(t["values"], float)  # (Bm, Hm, J) or by direction (2, Bm, Hm, J)
-            if v.ndim != (4 if t.get("by_direction") else 3):
+            bm = len(t["n_edges"])
+            want = ((2, bm) if t.get("by_direction") else (bm,)) + (len(self.knots),)
+            if v.ndim != len(want) + 1 or v.shape[:-2] + v.shape[-1:] != want:
                 raise ValueError(f"recalibration values of shape {v.shape}; expected (Bm, Hm, J)"
-                                 ", or (2, Bm, Hm, J) with by_direction")
+                                 ", or (2, Bm, Hm, J) with by_direction (Bm: n_edges, J: knots)")
             if (np.diff(v, axis=-1) <= 0).any() or not np.allclose(v[..., [0, -1]], [0, 1]):
                 raise ValueError("a recalibration map must rise strictly from 0 to 1")
             self._shape.append((np.asarray(t["n_edges"], int), v.shape[-2],

@@ -56,6 +56,10 @@ def test_maps_by_direction_pick_the_rising_or_the_other_map() -> None:
     assert rc.apply(p, 1)[0] == 0.25 and rc.apply(p, 3)[0] == np.interp(0.25, KNOTS, up)
     with pytest.raises(ValueError, match="expected \\(Bm, Hm, J\\)"):
         Recalibration([{**t, "by_direction": False}])
+    with pytest.raises(ValueError, match="expected \\(Bm, Hm, J\\)"):  # one group only
+        Recalibration([{**t, "values": t["values"][1:]}])
+    with pytest.raises(ValueError, match="expected \\(Bm, Hm, J\\)"):  # Bm != len(n_edges)
+        Recalibration([{**t, "n_edges": [2]}])
 
 
 def test_shipped_share_map_is_monotone_and_level_has_none() -> None:

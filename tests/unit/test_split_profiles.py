@@ -74,6 +74,13 @@ def test_rising_only_keeps_the_bias_of_rising_series_and_symmetrises_the_rest(mo
     assert rising["flat"] == pytest.approx(none["flat"])
 
 
+def test_a_split_profile_needs_three_parts(monkeypatch) -> None:
+    bad = _fake_share_profile("split")
+    _use(monkeypatch, {**bad, "quantiles": bad["quantiles"][:2]})
+    with pytest.raises(ValueError, match="do not share one grid"):
+        engine_profiles.class_tables(("level", "share"))
+
+
 def test_an_unknown_bias_rule_is_refused(monkeypatch) -> None:
     _use(monkeypatch, _fake_share_profile("upwards"))
     with pytest.raises(ValueError, match="bias 'upwards' is not one of"):
