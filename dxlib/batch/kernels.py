@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import subprocess
 import threading
 import time
 from typing import Any
@@ -60,7 +61,11 @@ class WarmKernel:
 
         self.kernel_name = kernel_name
         self.km = AsyncKernelManager(kernel_name=kernel_name)
-        run_sync(self.km.start_kernel)(extra_arguments=[*extra_arguments, *HISTORY_ARGUMENTS])
+        # the kernel process's own stderr is not the notebook's (cell output travels as kernel
+        # messages); discarded, so that a kernel stopped mid-message (Ctrl-C, SIGTERM) cannot
+        # print ipykernel's shutdown traceback into ``dx reports``' output
+        run_sync(self.km.start_kernel)(extra_arguments=[*extra_arguments, *HISTORY_ARGUMENTS],
+                                       stderr=subprocess.DEVNULL)
         try:
             self.kc = self.km.client()
             self.kc.start_channels()
