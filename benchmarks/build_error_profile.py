@@ -317,13 +317,24 @@ def build_from(series: list[np.ndarray], method: dict, floor: float,
             raise ValueError("the era effect needs the (file, first year) of each series")
         if method["era"] == "scaled":
             v = err["e"].to_numpy()
-        elif method["bias"] == "split":  # each error under the profile of its direction
-            part = np.where(err["d"] < 0, 0, np.where(err["d"] > 0, 2, 1))
+        else:  # each error under the cells the engine uses for its series (ClassTables.error_rows)
+            d = err["d"].fillna(0).to_numpy()
+            up, down = d > 0, d < 0
+            flat, every = ~up & ~down, np.ones(len(d), bool)
+            sym = (Q - Q[..., ::-1]) / 2  # the symmetrised cells (oriented by 0)
+            if method["bias"] == "split":
+                cells = [(down, Q[0]), (flat, Q[1]), (up, Q[2])]
+            elif method["bias"] == "none":
+                cells = [(every, sym)]
+            elif method["bias"] == "rising":
+                cells = [(up, Q), (~up, sym)]
+            elif method["bias"] == "direction":
+                cells = [(up, Q), (down, -Q[..., ::-1]), (flat, sym)]
+            else:  # learned, centred: as stored
+                cells = [(every, Q)]
             v = np.empty(len(err))
-            for i in range(3):
-                v[part == i] = probit_scores(err[part == i], Q[i], lv)
-        else:
-            v = probit_scores(err, Q, lv)
+            for m, q in cells:
+                v[m] = probit_scores(err[m], q, lv)
         tau, used = era_tau(err, v, groups, HP)
         if method.get("era_tau") is not None:
             tau = np.asarray(method["era_tau"], float)
