@@ -75,10 +75,13 @@ def class_tables(names: tuple[str, ...]) -> ClassTables:
             raise ValueError("the reference-class profiles do not share one grid")
     blocks = [pr["quantiles"] if pr["method"].get("bias") == "split" else pr["quantiles"][None]
               for pr in profs]
-    if any(b.ndim != 4 or b.shape[1:] != blocks[0].shape[1:] or
-           len(b) != (3 if pr["method"].get("bias") == "split" else 1)
-           for b, pr in zip(blocks, profs, strict=True)):
-        raise ValueError("the reference-class profiles do not share one grid")
+    for b, pr, name in zip(blocks, profs, names, strict=True):
+        split = pr["method"].get("bias") == "split"
+        if b.ndim != 4 or len(b) != (3 if split else 1):
+            raise ValueError(f"profile {name}: quantiles of shape {b.shape[int(not split):]}; "
+                             f"expected {'(3, B, H, K) with bias split' if split else '(B, H, K)'}")
+        if b.shape[1:] != blocks[0].shape[1:]:
+            raise ValueError("the reference-class profiles do not share one grid")
     qbase = np.cumsum([0] + [len(b) for b in blocks[:-1]])
     return ClassTables(names, levels, edges, np.concatenate(blocks), qbase,
                        np.array([float(pr["copula_w"]) for pr in profs]),

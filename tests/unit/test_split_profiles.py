@@ -77,7 +77,8 @@ def test_rising_only_keeps_the_bias_of_rising_series_and_symmetrises_the_rest(mo
 def test_a_split_profile_needs_three_parts(monkeypatch) -> None:
     bad = _fake_share_profile("split")
     _use(monkeypatch, {**bad, "quantiles": bad["quantiles"][:2]})
-    with pytest.raises(ValueError, match="do not share one grid"):
+    with pytest.raises(ValueError, match=r"profile share: quantiles of shape \(2, 12, 10, 111\); "
+                       r"expected \(3, B, H, K\) with bias split"):
         engine_profiles.class_tables(("level", "share"))
 
 
