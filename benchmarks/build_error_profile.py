@@ -64,6 +64,7 @@ from era_effect import era_tau, probit_scores, tails, widen, widen_map  # noqa: 
 
 from dxlib.engine.forecast import SCALE_FLOOR  # noqa: E402
 from dxlib.engine.methods import point_engine  # noqa: E402
+from dxlib.engine.profiles import bias_rows, oriented  # noqa: E402
 from dxlib.engine.scales import T_LOGIT, to_z  # noqa: E402
 
 HP = 10
@@ -318,22 +319,13 @@ def build_from(series: list[np.ndarray], method: dict, floor: float,
         if method["era"] == "scaled":
             v = err["e"].to_numpy()
         else:  # each error under the cells the engine uses for its series (ClassTables.error_rows)
-            d = err["d"].fillna(0).to_numpy()
-            up, down = d > 0, d < 0
-            flat, every = ~up & ~down, np.ones(len(d), bool)
-            sym = (Q - Q[..., ::-1]) / 2  # the symmetrised cells (oriented by 0)
-            if method["bias"] == "split":
-                cells = [(down, Q[0]), (flat, Q[1]), (up, Q[2])]
-            elif method["bias"] == "none":
-                cells = [(every, sym)]
-            elif method["bias"] == "rising":
-                cells = [(up, Q), (~up, sym)]
-            elif method["bias"] == "direction":
-                cells = [(up, Q), (down, -Q[..., ::-1]), (flat, sym)]
-            else:  # learned, centred: as stored
-                cells = [(every, Q)]
+            part, orient = bias_rows(method["bias"], err["d"].fillna(0).to_numpy())
             v = np.empty(len(err))
-            for m, q in cells:
+            for pt, o in set(zip(part.tolist(), orient.tolist(), strict=True)):
+                cells = Q[pt] if method["bias"] == "split" else Q
+                rows = cells.reshape(-1, cells.shape[-1])
+                q = oriented(rows, np.full(len(rows), o)).reshape(cells.shape)
+                m = (part == pt) & (orient == o)
                 v[m] = probit_scores(err[m], q, lv)
         tau, used = era_tau(err, v, groups, HP)
         if method.get("era_tau") is not None:

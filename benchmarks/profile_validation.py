@@ -31,7 +31,7 @@ from build_error_profile import (  # noqa: E402
 )
 
 from dxlib.engine.methods import point_engine  # noqa: E402
-from dxlib.engine.profiles import oriented  # noqa: E402
+from dxlib.engine.profiles import bias_rows, oriented  # noqa: E402
 from dxlib.engine.scales import T_LOGIT, cut_off  # noqa: E402
 
 
@@ -41,11 +41,8 @@ def profile_rows(prof: dict, n: np.ndarray, h: np.ndarray, d: np.ndarray) -> np.
     Q = np.asarray(prof["quantiles"])
     bias = prof["method"]["bias"]
     b = np.clip(np.searchsorted(N_EDGES, n, side="right") - 1, 0, len(N_EDGES) - 1)
-    if bias == "split":
-        return Q[(np.sign(d) + 1).astype(int), b, h - 1]
-    dd = d if bias == "direction" else (np.zeros_like(d) if bias == "none" else (
-        (d > 0).astype(float) if bias == "rising" else np.ones_like(d)))
-    return oriented(Q[b, h - 1], dd)
+    part, orient = bias_rows(bias, d)
+    return oriented(Q[part, b, h - 1] if bias == "split" else Q[b, h - 1], orient)
 
 
 def zq_at(prof: dict, zhat: np.ndarray, s: np.ndarray, n: np.ndarray, d: np.ndarray,

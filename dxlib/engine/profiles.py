@@ -49,17 +49,28 @@ class ClassTables:
         stored; ``learned`` / ``centred``: as stored; ``direction``: by the trend's sign;
         ``rising``: as stored for a rising series, symmetrised for a falling or flat one (the
         learned bias never points against the trend); ``none``: symmetrised."""
-        bias = self.methods[c].get("bias", "learned")
-        if bias not in BIAS_RULES:
-            raise ValueError(f"reference class {self.names[c]!r}: bias {bias!r} is not one of "
-                             f"{BIAS_RULES}")
-        n = len(direction)
-        if bias == "split":
-            return self.qbase[c] + np.sign(direction).astype(int) + 1, np.ones(n)
-        orient = np.ones(n) if bias in ("learned", "centred") else (
-            np.sign(direction) if bias == "direction" else
-            (direction > 0).astype(float) if bias == "rising" else np.zeros(n))
-        return np.full(n, self.qbase[c]), orient
+        try:
+            part, orient = bias_rows(self.methods[c].get("bias", "learned"), direction)
+        except ValueError as e:
+            raise ValueError(f"reference class {self.names[c]!r}: {e}") from None
+        return self.qbase[c] + part, orient
+
+
+def bias_rows(bias: str, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The bias rule ``bias`` for series with trend ``direction`` (n,): the part of a profile
+    each series uses (n,; 0, 1, 2 = falling, all, rising for ``split``, else 0) and the
+    orientation of its errors (n,; :func:`oriented`); see :meth:`ClassTables.error_rows`.
+    ValueError for a rule not in :data:`BIAS_RULES`."""
+    if bias not in BIAS_RULES:
+        raise ValueError(f"bias {bias!r} is not one of {BIAS_RULES}")
+    direction = np.asarray(direction, float)
+    n = len(direction)
+    if bias == "split":
+        return np.sign(direction).astype(int) + 1, np.ones(n)
+    orient = np.ones(n) if bias in ("learned", "centred") else (
+        np.sign(direction) if bias == "direction" else
+        (direction > 0).astype(float) if bias == "rising" else np.zeros(n))
+    return np.zeros(n, int), orient
 
 
 def class_tables(names: tuple[str, ...]) -> ClassTables:
