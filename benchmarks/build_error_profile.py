@@ -134,6 +134,10 @@ ERA_CANDIDATES.update({
 ERA_CANDIDATES["learned bias and map for rising series only, era effect (probit), widening "
                "last"] = {**ROUND2_SHARE, "bias": "rising", "map": "rising", "era": "probit",
                           "era_map": "after"}
+#: round 5: as 4b, and for falling and flat series the non-rising windows' map made symmetric
+ERA_CANDIDATES["learned bias and map for rising series, spread-only map for the others, era "
+               "effect (probit), widening last"] = {
+    **ROUND2_SHARE, "bias": "rising", "map": "direction", "era": "probit", "era_map": "after"}
 #: recalibration maps: knots of R, lower edges of the history buckets, horizons learned
 G_GRID = np.array([-0.1, 0.0, 0.05, 0.1, 0.2, 0.3])  # level targets last (1 + g)^h
 D_GRID = np.array([-5.0, 0.0, 2.0, 5.0, 10.0, 20.0])  # share targets last + d
@@ -450,16 +454,18 @@ def main(argv: list[str] | None = None) -> int:
     elif RECALIBRATE[a.cls]:
         pits = share_map_pits(data, METHODS["share"])
         era = METHODS["share"].get("era")
-        rising_only = METHODS["share"].get("map") == "rising"
-        prof["recalibration"] = recalibration_table(pits, (
-            ("map of rising windows, for rising series only (others: identity); "
-             if rising_only else "") + (
+        by_direction = METHODS["share"].get("map", "")
+        prof["recalibration"] = recalibration_table(pits, ({
+            "rising": "map of rising windows, for rising series only (others: identity); ",
+            "direction": "map of rising windows for rising series; for the others the map of "
+                         "non-rising windows made symmetric about 1/2 (spread only); ",
+            }.get(by_direction, "") + (
             ("" if not era else "profiles widened by the era effect; " if METHODS["share"].get(
                 "era_map") == "widened" else "profiles before the era widening; ")
             + f"PIT of adoption-panel outcomes <= {SHARE_LAST_YEAR} under profiles built from "
             f"values <= origin, origins {SHARE_RECAL_ORIGINS[0]}-{SHARE_RECAL_ORIGINS[-1]}, "
             "last k = 2, 3, 4, 5, 6, 8 values and the whole run, files "
-            + ", ".join(SHARE_FILES))), rising_only)
+            + ", ".join(SHARE_FILES))), by_direction)
         if after:
             prof["recalibration"] = widen_map(prof["recalibration"], prof["era_effect"]["tau"])
             prof["recalibration"]["provenance"] += (

@@ -2,14 +2,16 @@
 data only; no outcome after 2012 is read). Builds the share profile with the bias rule named (as
 ``build_error_profile.py --class share`` would, era effect and map included) into
 ``benchmarks/output/share_<bias>.json`` and prints the forecast medians at h = 1..6 of a few
-plan-like series and the 90 % quantile of a steadily rising one.
+plan-like series, the 90 % quantile of a steadily rising one, and every series' 80 % interval
+(10 % and 90 % quantiles) at h = 1 and h = 6 (the fan check of round 5).
 
 Usage (from the project root)::
 
-    python benchmarks/direction_check.py learned|rising|split|none [--rising-map]
+    python benchmarks/direction_check.py learned|rising|split|none [--rising-map|--direction-map]
 
 ``--rising-map``: the PIT map learned on rising windows and applied to rising series only
-(round 4b, ``map: rising``).
+(round 4b, ``map: rising``); ``--direction-map``: the same for rising series, and the
+non-rising windows' map made symmetric for the others (round 5, ``map: direction``).
 """
 
 from __future__ import annotations
@@ -31,18 +33,20 @@ from dxlib.forecast import forecast  # noqa: E402
 from dxlib.profiles import load_profile  # noqa: E402
 
 SERIES = {"falling, 2 values": [60, 55], "falling, 2 values, near the bound": [95, 90],
-          "falling, 4 values": [70, 66, 61, 55], "rising, 2 values": [50, 55],
+          "falling, 4 values": [70, 66, 61, 55], "flat, 3 values": [40, 40, 40],
+          "rising, 2 values": [50, 55],
           "rising, 5 values": [10, 12, 14.5, 16, 18]}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(argv if argv is not None else sys.argv[1:])
-    rising_map = "--rising-map" in args
+    by_direction = ("rising" if "--rising-map" in args else
+                    "direction" if "--direction-map" in args else "")
     bias = next((a for a in args if not a.startswith("--")), "learned")
-    name = bias + ("_rising_map" if rising_map else "")
+    name = bias + (f"_{by_direction}_map" if by_direction else "")
     out = bep.ROOT / "benchmarks" / "output" / f"share_{name}.json"
     bep.METHODS["share"] = {**bep.METHODS["share"], "bias": bias} | (
-        {"map": "rising"} if rising_map else {})
+        {"map": by_direction} if by_direction else {})
     bep.main(["--class", "share", "--out", str(out)])
     prof = load_profile.__wrapped__("share")  # the shipped grid, then the candidate's tables
     cand = json.loads(out.read_text(encoding="utf-8"))
@@ -55,9 +59,10 @@ def main(argv: list[str] | None = None) -> int:
                                               "upper"]), 6, n_samples=2000, seed=0)
     for s, vs in SERIES.items():
         years = fc.series.loc[s, "last_year"] + np.arange(1, 7)
-        q = fc.quantiles_many(np.repeat(s, 6), years, [0.5, 0.9])
-        print(f"{name:18s} {s:36s} last {vs[-1]:5g}  median h1..6 {np.round(q[:, 0], 1)}"
-              + (f"  q90 {np.round(q[:, 1], 1)}" if s == "rising, 5 values" else ""))
+        q = fc.quantiles_many(np.repeat(s, 6), years, [0.1, 0.5, 0.9])
+        print(f"{name:18s} {s:36s} last {vs[-1]:5g}  median h1..6 {np.round(q[:, 1], 1)}"
+              + (f"  q90 {np.round(q[:, 2], 1)}" if s == "rising, 5 values" else "")
+              + f"  80 % h1 {q[0, 0]:.1f}-{q[0, 2]:.1f}, h6 {q[5, 0]:.1f}-{q[5, 2]:.1f}")
     return 0
 
 

@@ -138,17 +138,40 @@ def pit_share(data: Path, method: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.concat(rows, ignore_index=True), pd.concat(targets, ignore_index=True)
 
 
-def recalibration_table(pits: pd.DataFrame, note: str, rising_only: bool = False) -> dict:
+def symmetric_map(values: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """A map made symmetric about one half, ``R_s(u) = (R(u) + 1 - R(1 - u)) / 2``, at the
+    knots (values (..., J) on ``knots`` (J,)): it keeps the spread correction of ``R`` and
+    drops its shift, so ``R_s(1/2) = 1/2`` and the median of ``F`` stays the median. Strictly
+    increasing when ``R`` is."""
+    v = np.asarray(values, float)
+    mirror = np.apply_along_axis(lambda r: np.interp(1 - knots, knots, r), -1, v)
+    return (v + 1 - mirror) / 2
+
+
+def recalibration_table(pits: pd.DataFrame, note: str, by_direction: str = "") -> dict:
     """The profile's ``recalibration`` entry: per history bucket (RECAL_EDGES) and horizon
     1..RECAL_H the map of :func:`dxlib.engine.recalibration.pit_map`, every series with equal
     weight in a cell; a cell with fewer than MIN_SERIES series takes the map of the shorter
-    horizon. ``rising_only``: the map learned on the PITs of rising windows (column ``up``) for
-    rising series, the identity for the others (``by_direction``: values (2, Bm, Hm, J))."""
-    if rising_only:
-        up = recalibration_table(pits[pits["up"].to_numpy(bool)], note)
-        ident = np.broadcast_to(np.array(RECAL_KNOTS), np.shape(up["values"]))
-        return {**up, "by_direction": True, "values": [np.asarray(ident).tolist(), up["values"]],
-                "n_cases": [np.zeros_like(up["n_cases"]).tolist(), up["n_cases"]]}
+    horizon. ``by_direction`` (the method's ``map``; values (2, Bm, Hm, J): non-rising, rising):
+    ``"rising"``: the map learned on the PITs of rising windows (column ``up``) for rising
+    series, the identity for the others; ``"direction"``: the same for rising series, and for
+    the others the map learned on the non-rising windows' PITs made symmetric
+    (:func:`symmetric_map`: their spread is calibrated, their median not moved)."""
+    if by_direction in ("rising", "direction"):
+        rising = pits["up"].to_numpy(bool)
+        up = recalibration_table(pits[rising], note)
+        if by_direction == "rising":
+            other = np.broadcast_to(np.array(RECAL_KNOTS), np.shape(up["values"]))
+            n_other = np.zeros_like(up["n_cases"])
+        else:
+            down = recalibration_table(pits[~rising], note)
+            other = np.round(symmetric_map(np.array(down["values"]), np.array(RECAL_KNOTS)), 5)
+            n_other = down["n_cases"]
+        return {**up, "by_direction": True,
+                "values": [np.asarray(other).tolist(), up["values"]],
+                "n_cases": [np.asarray(n_other).tolist(), up["n_cases"]]}
+    if by_direction:
+        raise ValueError(f"unknown map rule {by_direction!r}; expected rising or direction")
     knots = np.array(RECAL_KNOTS)
     b = np.clip(np.searchsorted(RECAL_EDGES, pits["n"], side="right") - 1, 0,
                 len(RECAL_EDGES) - 1)
@@ -172,7 +195,7 @@ def recalibration_table(pits: pd.DataFrame, note: str, rising_only: bool = False
 def validate_recalibrated(pits: pd.DataFrame, targets: pd.DataFrame,
                           folds: list[tuple[np.ndarray, np.ndarray]],
                           taus: dict[int, np.ndarray] | None = None,
-                          rising_only: bool = False) -> dict[str, float]:
+                          by_direction: str = "") -> dict[str, float]:
     """Scores of the plan-like targets with the raw CDF and with the recalibrated one, the map
     learned on another part of the training PITs (cross-fitting): ``folds`` = (mask of the PIT
     rows that learn a map, mask of the target rows it is applied to). With ``taus`` (tau_h per
@@ -180,7 +203,7 @@ def validate_recalibrated(pits: pd.DataFrame, targets: pd.DataFrame,
     the map composed with the widening at its knots (:func:`era_effect.widen_map`, as shipped)."""
     p_raw, p_cal, obs = [], [], []
     for learn, apply in folds:
-        table = recalibration_table(pits[learn], "", rising_only)
+        table = recalibration_table(pits[learn], "", by_direction)
         t = targets[apply]
         F, h = t["F"].to_numpy(), t["h"].to_numpy()
         parts = [(np.ones(len(t), bool), table, None)] if taus is None else [
@@ -240,7 +263,7 @@ def validate_pipeline(cls: str, data: Path, method: dict) -> dict[str, float]:
         if method.get("era") and method.get("era_map") == "raw":
             pits = share_map_pits(data, method)
     folds = [((pits["origin"] <= 2005).to_numpy(), (targets["origin"] >= 2006).to_numpy())]
-    return validate_recalibrated(pits, targets, folds, taus, method.get("map") == "rising")
+    return validate_recalibrated(pits, targets, folds, taus, method.get("map", ""))
 
 
 def share_tau(data: Path, origin: int, method: dict) -> list[float]:
