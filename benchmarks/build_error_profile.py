@@ -138,6 +138,16 @@ ERA_CANDIDATES["learned bias and map for rising series only, era effect (probit)
 ERA_CANDIDATES["learned bias and map for rising series, spread-only map for the others, era "
                "effect (probit), widening last"] = {
     **ROUND2_SHARE, "bias": "rising", "map": "direction", "era": "probit", "era_map": "after"}
+#: round 6: the same four rules learned only from windows of shares >= 1 % of the bound
+ERA_CANDIDATES.update({
+    f"shares >= 1 %: {label}, era effect (probit), widening last": {
+        **ROUND2_SHARE, "min_level": 1.0, "era": "probit", "era_map": "after", **rule}
+    for label, rule in (("bias as learned", {}),
+                        ("learned bias and map for rising series only",
+                         {"bias": "rising", "map": "rising"}),
+                        ("learned bias and map for rising series, spread-only map for the others",
+                         {"bias": "rising", "map": "direction"}),
+                        ("profiles of rising and falling series", {"bias": "split"}))})
 #: recalibration maps: knots of R, lower edges of the history buckets, horizons learned
 G_GRID = np.array([-0.1, 0.0, 0.05, 0.1, 0.2, 0.3])  # level targets last (1 + g)^h
 D_GRID = np.array([-5.0, 0.0, 2.0, 5.0, 10.0, 20.0])  # share targets last + d
@@ -199,9 +209,16 @@ def grid(wins: list[np.ndarray]) -> np.ndarray:
     return Z
 
 
+def learnable(win: np.ndarray, method: dict) -> bool:
+    """Whether a share window (logit values) is learned from: every value at or above the
+    method's ``min_level`` (% of the bound; round 6 of issue 10), or any window without one."""
+    lo = method.get("min_level")
+    return lo is None or bool(np.min(win) >= share_logit(np.array([float(lo)]))[0])
+
+
 def rolling_errors(series: list[np.ndarray], method: dict, floor: float) -> pd.DataFrame:
     """Scaled (and, if direction-aware, oriented) errors of all rolling origins: columns sid,
-    origin, L, n, h, e."""
+    origin, L, n, h, e. Windows that are not :func:`learnable` are left out."""
     frames = []
     for L in WINDOWS:
         wins, acts, meta = [], [], []
@@ -209,10 +226,13 @@ def rolling_errors(series: list[np.ndarray], method: dict, floor: float) -> pd.D
             n = len(z)
             lo_t0 = 1 if L is None else L - 1
             for t0 in range(lo_t0, n - 1):
+                win = z[(0 if L is None else t0 - L + 1): t0 + 1]
+                if not learnable(win, method):
+                    continue
                 a = np.full(HP, np.nan)
                 k = min(HP, n - 1 - t0)
                 a[:k] = z[t0 + 1: t0 + 1 + k]
-                wins.append(z[(0 if L is None else t0 - L + 1): t0 + 1])
+                wins.append(win)
                 acts.append(a)
                 meta.append((sid, t0, len(wins[-1])))
         if not wins:

@@ -31,6 +31,7 @@ from build_error_profile import (  # noqa: E402
     SHARE_LAST_YEAR,
     build_from,
     grid,
+    learnable,
     level_series,
     panel,
     share_logit,
@@ -118,10 +119,11 @@ def pit_share(data: Path, method: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
             h = np.array([f[0] for f in fut])
             v = np.array([f[1] for f in fut])
             one = np.ones(len(h), int)
-            p = probs_ge(prof, zhat[i, h - 1], s[i] * one, n[i] * one, d[i] * one, h,
-                         share_logit(v))
-            rows.append(pd.DataFrame({"sid": sids[i], "n": n[i], "h": h, "pit": 1 - p,
-                                      "origin": origin, "up": d[i] > 0}))
+            if learnable(wins[i], method):  # the PITs a map learns from
+                p = probs_ge(prof, zhat[i, h - 1], s[i] * one, n[i] * one, d[i] * one, h,
+                             share_logit(v))
+                rows.append(pd.DataFrame({"sid": sids[i], "n": n[i], "h": h, "pit": 1 - p,
+                                          "origin": origin, "up": d[i] > 0}))
             last = 100 * expit(wins[i][-1])
             thr = np.add.outer(np.zeros(len(h)), last + D_GRID)
             hh, vv = np.repeat(h, len(D_GRID)), np.repeat(v, len(D_GRID))
