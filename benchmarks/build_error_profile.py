@@ -65,7 +65,7 @@ from era_effect import era_tau, probit_scores, tails, widen, widen_map  # noqa: 
 from dxlib.engine.forecast import SCALE_FLOOR  # noqa: E402
 from dxlib.engine.methods import point_engine  # noqa: E402
 from dxlib.engine.profiles import bias_rows, oriented  # noqa: E402
-from dxlib.engine.scales import T_LOGIT, to_z  # noqa: E402
+from dxlib.engine.scales import T_LOGIT, resolution_floor, to_z  # noqa: E402
 
 HP = 10
 N_EDGES = [2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 30]
@@ -148,6 +148,14 @@ ERA_CANDIDATES.update({
                         ("learned bias and map for rising series, spread-only map for the others",
                          {"bias": "rising", "map": "direction"}),
                         ("profiles of rising and falling series", {"bias": "split"}))})
+#: round 7: the own scale of a share floored at its publication resolution (0.1 pp of the bound)
+ERA_CANDIDATES.update({
+    f"resolution floor: {label}, era effect (probit), widening last": {
+        **ROUND2_SHARE, "resolution": 0.001, "era": "probit", "era_map": "after", **rule}
+    for label, rule in (("bias as learned", {}),
+                        ("learned bias and map for rising series only",
+                         {"bias": "rising", "map": "rising"}),
+                        ("profiles of rising and falling series", {"bias": "split"}))})
 #: recalibration maps: knots of R, lower edges of the history buckets, horizons learned
 G_GRID = np.array([-0.1, 0.0, 0.05, 0.1, 0.2, 0.3])  # level targets last (1 + g)^h
 D_GRID = np.array([-5.0, 0.0, 2.0, 5.0, 10.0, 20.0])  # share targets last + d
@@ -216,6 +224,14 @@ def learnable(win: np.ndarray, method: dict) -> bool:
     return lo is None or bool(np.min(win) >= share_logit(np.array([float(lo)]))[0])
 
 
+def own_floor(z_last: np.ndarray, method: dict, floor: float) -> np.ndarray | float:
+    """The floor of each window's own scale: ``floor``, and with the method's ``resolution``
+    (round 7 of issue 10; shares only) at least :func:`dxlib.engine.scales.resolution_floor`
+    of the window's last logit value ``z_last`` (n,), as the engine does."""
+    res = method.get("resolution")
+    return floor if not res else np.maximum(floor, resolution_floor(z_last, res))
+
+
 def rolling_errors(series: list[np.ndarray], method: dict, floor: float) -> pd.DataFrame:
     """Scaled (and, if direction-aware, oriented) errors of all rolling origins: columns sid,
     origin, L, n, h, e. Windows that are not :func:`learnable` are left out."""
@@ -237,9 +253,9 @@ def rolling_errors(series: list[np.ndarray], method: dict, floor: float) -> pd.D
                 meta.append((sid, t0, len(wins[-1])))
         if not wins:
             continue
-        zhat, s, nn, d = point_engine(grid(wins), HP, method["phi"], method["phi_two"],
-                                      method["weights"])
-        E = (np.array(acts) - zhat) / np.maximum(s, floor)[:, None]
+        Zw = grid(wins)
+        zhat, s, nn, d = point_engine(Zw, HP, method["phi"], method["phi_two"], method["weights"])
+        E = (np.array(acts) - zhat) / np.maximum(s, own_floor(Zw[:, -1], method, floor))[:, None]
         if method["bias"] == "direction":
             E = np.where((d != 0)[:, None], E * d[:, None], np.nan)
         m = np.array(meta)

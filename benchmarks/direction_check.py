@@ -8,12 +8,13 @@ plan-like series, the 90 % quantile of a steadily rising one, and every series' 
 Usage (from the project root)::
 
     python benchmarks/direction_check.py learned|rising|split|none [--rising-map|--direction-map]
-                                         [--min-level 1]
+                                         [--min-level 1] [--resolution 0.001]
 
 ``--rising-map``: the PIT map learned on rising windows and applied to rising series only
 (round 4b, ``map: rising``); ``--direction-map``: the same for rising series, and the
 non-rising windows' map made symmetric for the others (round 5, ``map: direction``);
-``--min-level X``: learn only from windows whose values are all >= X % of the bound (round 6).
+``--min-level X``: learn only from windows whose values are all >= X % of the bound (round 6);
+``--resolution R``: the own scale floored at the publication resolution R (round 7).
 """
 
 from __future__ import annotations
@@ -44,16 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     args = list(argv if argv is not None else sys.argv[1:])
     by_direction = ("rising" if "--rising-map" in args else
                     "direction" if "--direction-map" in args else "")
-    min_level = float(args[args.index("--min-level") + 1]) if "--min-level" in args else None
-    args = [a for i, a in enumerate(args) if a != "--min-level" and (
-        i == 0 or args[i - 1] != "--min-level")]
+    opts = {o: float(args[args.index(f"--{o.replace('_', '-')}") + 1])
+            for o in ("min_level", "resolution") if f"--{o.replace('_', '-')}" in args}
+    args = [a for i, a in enumerate(args) if a not in ("--min-level", "--resolution") and (
+        i == 0 or args[i - 1] not in ("--min-level", "--resolution"))]
     bias = next((a for a in args if not a.startswith("--")), "learned")
-    name = bias + (f"_{by_direction}_map" if by_direction else "") + (
-        f"_min{min_level:g}" if min_level is not None else "")
+    name = bias + (f"_{by_direction}_map" if by_direction else "") + "".join(
+        f"_{o}{x:g}" for o, x in opts.items())
     out = bep.ROOT / "benchmarks" / "output" / f"share_{name}.json"
     bep.METHODS["share"] = {**bep.METHODS["share"], "bias": bias} | (
-        {"map": by_direction} if by_direction else {}) | (
-        {"min_level": min_level} if min_level is not None else {})
+        {"map": by_direction} if by_direction else {}) | opts
     bep.main(["--class", "share", "--out", str(out)])
     prof = load_profile.__wrapped__("share")  # the shipped grid, then the candidate's tables
     cand = json.loads(out.read_text(encoding="utf-8"))

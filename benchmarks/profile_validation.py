@@ -25,6 +25,7 @@ from build_error_profile import (  # noqa: E402
     SHARE_LAST_YEAR,
     build_from,
     grid,
+    own_floor,
     panel,
     share_logit,
     share_runs,
@@ -127,7 +128,7 @@ def validate_share(data: Path, method: dict, origins: tuple[int, ...] = (2003, 2
                 z = share_logit(hist)[None, :]
                 zhat, s, n, dd = point_engine(z, 6, method["phi"], method["phi_two"],
                                               method["weights"])
-                s = np.maximum(s, FLOOR["share"])
+                s = np.maximum(s, own_floor(z[:, -1], method, FLOOR["share"]))
                 for h, v in fut:
                     thr = hist[-1] + d_grid
                     thr = thr[(thr > 0) & (thr <= 100)]

@@ -33,6 +33,7 @@ from build_error_profile import (  # noqa: E402
     grid,
     learnable,
     level_series,
+    own_floor,
     panel,
     share_logit,
     share_runs,
@@ -112,9 +113,9 @@ def pit_share(data: Path, method: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
                     wins.append(share_logit(hist if k is None else hist[-k:]))
                     futs.append(fut)
                     sids.append(sid)
-        zhat, s, n, d = point_engine(grid(wins), 6, method["phi"], method["phi_two"],
-                                     method["weights"])
-        s = np.maximum(s, FLOOR["share"])
+        Zw = grid(wins)
+        zhat, s, n, d = point_engine(Zw, 6, method["phi"], method["phi_two"], method["weights"])
+        s = np.maximum(s, own_floor(Zw[:, -1], method, FLOOR["share"]))
         for i, fut in enumerate(futs):
             h = np.array([f[0] for f in fut])
             v = np.array([f[1] for f in fut])

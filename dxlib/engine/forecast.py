@@ -87,7 +87,7 @@ import pandas as pd
 
 from dxlib.engine.methods import method_name, point_engine
 from dxlib.engine.profiles import class_tables, oriented
-from dxlib.engine.scales import BOUND_TOL, T_RAW, TNAME, cut_off, from_z, to_z
+from dxlib.engine.scales import BOUND_TOL, T_LOGIT, T_RAW, TNAME, cut_off, from_z, resolution_floor, to_z
 from dxlib.engine.series_input import prepare
 from dxlib.model import KINDS  # one definition, shared with the data loaders
 from dxlib.profiles import load_profile
@@ -204,6 +204,9 @@ class Forecast:
                 zhat, scale, nn, direction = point_engine(
                     Zc, H, meth["phi"], meth["phi_two"], meth["weights"])
                 self._zhat[m] = zhat
+                if meth.get("resolution"):  # a share's own scale: at least its resolution
+                    lg = m & (self._code == T_LOGIT)
+                    floor[lg] = np.maximum(floor[lg], resolution_floor(Z[lg, -1], meth["resolution"]))
                 self._scale[m] = np.maximum(scale, floor[m])
                 # history-length bucket (edges = lower edges, ascending)
                 self._bucket[m] = np.clip(np.searchsorted(self._edges, nn, side="right") - 1, 0,

@@ -86,3 +86,12 @@ def cut_off(thr: np.ndarray, strict: np.ndarray, code: np.ndarray, lo: np.ndarra
         pc = np.clip((t - 0.5) / n_, 0.5 / n_, (n_ - 0.5) / n_)
         c[m] = np.where(below, -np.inf, np.where(above, np.inf, logit(pc)))
     return c
+
+
+def resolution_floor(z_last: np.ndarray, resolution: float) -> np.ndarray:
+    """Floor of a share's own scale on the logit scale from its publication resolution: one
+    step ``resolution`` (a fraction of the bound, e.g. 0.001 for 0.1 pp of 100) at the last
+    value ``p = expit(z_last)`` is ``resolution / (p (1 - p))`` logit units. Element-wise;
+    (n,) -> (n,)."""
+    p = expit(np.asarray(z_last, float))
+    return resolution / (p * (1.0 - p))
