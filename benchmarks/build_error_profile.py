@@ -83,9 +83,10 @@ NO_NAIVE = {"naive": 0.0, "ddrift": 1.0, "theta": 1.0}
 METHODS: dict[str, dict] = {
     "level": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "none"},
     # round 3: + the era effect on the probit scale, added after the PIT map (README "Round 3");
-    # round 4: the direction-aware candidates were tried and not shipped (README "Round 4")
+    # rounds 4-7: the direction-aware candidates were tried and not shipped (README "Round 4" on);
+    # round 8: + the own scale floored at the publication resolution, 0.1 pp (README "Round 8")
     "share": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "learned", "era": "probit",
-              "era_map": "after"},
+              "era_map": "after", "resolution": 0.001},
 }
 #: candidates compared by --validate
 CANDIDATES: dict[str, dict] = {
@@ -461,7 +462,10 @@ def main(argv: list[str] | None = None) -> int:
                         "benchmarks/data/adoption_panel",
                 "files": list(SHARE_FILES), "years": f"values up to {SHARE_LAST_YEAR} only",
                 "scale": "logit of [0, 100]", "series": len(series),
-                "note": "leading zeros dropped; runs of consecutive years with 3+ values"}
+                "note": "leading zeros dropped; runs of consecutive years with 3+ values"
+                        + ("; each window's own scale floored at its publication resolution "
+                           f"({METHODS['share']['resolution']} of the bound at its last value)"
+                           if METHODS["share"].get("resolution") else "")}
     prov["built_by"] = f"benchmarks/build_error_profile.py --class {a.cls}"
     if METHODS[a.cls].get("era"):
         prov["era_effect"] = (

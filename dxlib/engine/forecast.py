@@ -51,17 +51,16 @@ Predictive distribution
 -----------------------
 ``z_{T+h} = zhat_h + s * e_h`` where ``s`` is the series' own scale on the ``z`` scale (mean of
 ``|dz| / sqrt(dyear)`` over consecutive observations, floored: 0.01 on log scales, 0.04 on logit
-scales, 1 % of mean |y| on the raw scale) and ``e_h`` follows the class's empirical profile of
-scaled errors by horizon h (1..10; further horizons scale the h = 10 quantiles by h / 10) and
-history-length bucket. Bias: the point forecast is the predictive median. The class's ``bias``
-rule (chosen on training data only, ``benchmarks/README.md``) says what the profile's median
-error does: ``learned`` adds it as is (``share``: adoption shares mostly outgrew damped trends,
-so the median sits above the trend, for a falling two-value share too); ``none`` symmetrises the
-profile (level u -> the mean of ``q(u)`` and ``-q(1 - u)``, median 0: ``level``), so 100 -> 90 is
-not pushed up; ``direction`` orients it by the trend's sign (a falling series gets ``-q(1 - u)``,
-a flat one the symmetric mean); ``rising`` keeps it for rising series only; ``split`` uses the
-profile of falling, flat or rising series; ``centred`` keeps ``keep_bias`` of it (cells shifted at
-build time). The last four are ``--validate`` candidates, not shipped (profiles.error_rows).
+scales, 1 % of mean |y| on the raw scale; a class with a publication ``resolution`` r (``share``:
+0.1 pp of the bound) also floors a logit-scale series at ``r / (p (1 - p))``, p its last value as
+a fraction of the bound) and ``e_h`` follows the class's empirical profile of scaled errors by
+horizon h (1..10; further horizons scale the h = 10 quantiles by h / 10) and history-length
+bucket. The point forecast is the predictive median. The class's ``bias`` rule (chosen on
+training data only, ``benchmarks/README.md``) says what the profile's median error does:
+``learned`` adds it (``share``: adoption shares mostly outgrew damped trends, so the median sits
+above the trend, for a falling two-value share too); ``none`` symmetrises the profile (u -> mean
+of ``q(u)`` and ``-q(1 - u)``: ``level``, so 100 -> 90 is not pushed up); ``direction``,
+``rising``, ``split`` and ``centred`` are ``--validate`` candidates (:mod:`profiles`).
 Recalibration: a class may ship a monotone map ``R`` of PIT values learned on its training data
 (:mod:`dxlib.engine.recalibration`; one per direction if ``by_direction``); then ``P(Y <= t) =
 R(F(t))``, quantiles ``F^-1(R^-1(q))``, samples ``F^-1(R^-1(U))``, so fan chart, probabilities
@@ -192,8 +191,7 @@ class Forecast:
             floor = np.array([SCALE_FLOOR.get(TNAME[int(k)], 0.0) for k in self._code])
             raw = self._code == T_RAW
             if raw.any():
-                mabs = np.nanmean(np.abs(np.where(np.isnan(Z), np.nan, Z)), axis=1)
-                floor[raw] = np.maximum(0.01 * mabs[raw], 1e-9)
+                floor[raw] = np.maximum(0.01 * np.nanmean(np.abs(Z[raw]), axis=1), 1e-9)
             self._Z = Z  # (F, span), right-aligned: column span-1 = each row's last year
             for ci, meth in enumerate(tab.methods):
                 m = self._cls == ci
