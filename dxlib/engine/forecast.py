@@ -189,9 +189,8 @@ class Forecast:
             Z = np.full((F, span), np.nan)
             Z[row, col] = z
             floor = np.array([SCALE_FLOOR.get(TNAME[int(k)], 0.0) for k in self._code])
-            raw = self._code == T_RAW
-            if raw.any():
-                floor[raw] = np.maximum(0.01 * np.nanmean(np.abs(Z[raw]), axis=1), 1e-9)
+            raw = self._code == T_RAW  # the raw scale: 1 % of the mean |y|
+            floor[raw] = np.maximum(0.01 * np.nanmean(np.abs(Z[raw]), axis=1), 1e-9)
             self._Z = Z  # (F, span), right-aligned: column span-1 = each row's last year
             for ci, meth in enumerate(tab.methods):
                 m = self._cls == ci
