@@ -15,10 +15,15 @@ Each test gets the marker of its folder (``unit``, ``data``, ``integration``), s
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
+from dxlib import paths
 from dxlib.data import Dataset, load_dataset
 
 TESTS = Path(__file__).resolve().parent
@@ -31,6 +36,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         folder = Path(str(item.fspath)).resolve().parent
         if folder.parent == TESTS and folder.name in ("unit", "data", "integration"):
             item.add_marker(folder.name)
+
+
+@pytest.fixture(scope="session")
+def benchmark_module() -> Callable[[str], ModuleType]:
+    """A loader of the benchmark scripts (``benchmarks/<name>.py``, not a package: they import
+    their siblings by name, so ``benchmarks/`` goes on ``sys.path``), each loaded once."""
+    bench = paths.ROOT / "benchmarks"
+    if str(bench) not in sys.path:
+        sys.path.insert(0, str(bench))
+
+    def load(name: str) -> ModuleType:
+        key = f"dx_bench_{name}"
+        if key not in sys.modules:
+            spec = importlib.util.spec_from_file_location(key, bench / f"{name}.py")
+            mod = importlib.util.module_from_spec(spec)
+            sys.modules[key] = mod
+            spec.loader.exec_module(mod)
+        return sys.modules[key]
+
+    return load
 
 
 @pytest.fixture(scope="session")

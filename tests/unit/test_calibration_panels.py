@@ -4,7 +4,6 @@ and cases for a bounded and an unbounded panel."""
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -16,20 +15,9 @@ import pytest
 from dxlib import paths
 
 
-def _load(name: str):
-    bench = paths.ROOT / "benchmarks"
-    if str(bench) not in sys.path:  # the scripts import their siblings by name
-        sys.path.insert(0, str(bench))
-    spec = importlib.util.spec_from_file_location(f"dx_bench_{name}", bench / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="module")
-def cc():
-    return _load("calibration_cases")
+def cc(benchmark_module):
+    return benchmark_module("calibration_cases")
 
 
 def _panel(path: Path, values: dict[str, list[float]], start: int = 2008) -> None:

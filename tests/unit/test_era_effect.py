@@ -4,25 +4,15 @@ cells is a convolution with N(0, tau^2) on the stated scale."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from dxlib import paths
-
 
 @pytest.fixture(scope="module")
-def era():
-    spec = importlib.util.spec_from_file_location(
-        "dx_bench_era_effect", paths.ROOT / "benchmarks" / "era_effect.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+def era(benchmark_module):
+    return benchmark_module("era_effect")
 
 
 def _grouped_errors(tau: float, n_groups: int = 200, n_series: int = 40, seed: int = 1):

@@ -5,36 +5,21 @@ learns from (``min_level``: shares of at least that % of the bound)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from dxlib import paths
 from dxlib.engine.recalibration import Recalibration
 
 
-def _load(name: str):
-    bench = paths.ROOT / "benchmarks"
-    if str(bench) not in sys.path:  # the scripts import their siblings by name
-        sys.path.insert(0, str(bench))
-    spec = importlib.util.spec_from_file_location(f"dx_bench_{name}", bench / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+@pytest.fixture(scope="module")
+def maps(benchmark_module):
+    return benchmark_module("recalibration_maps")
 
 
 @pytest.fixture(scope="module")
-def maps():
-    return _load("recalibration_maps")
-
-
-@pytest.fixture(scope="module")
-def bep():
-    return _load("build_error_profile")
+def bep(benchmark_module):
+    return benchmark_module("build_error_profile")
 
 
 def _pits(maps) -> pd.DataFrame:

@@ -20,7 +20,6 @@ No wall-clock assertions: the timings are in benchmarks/README.md ("National sca
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -45,17 +44,9 @@ GEOS: dict[str, list[str] | str] = {
 }
 
 
-def _scale_module():
-    spec = importlib.util.spec_from_file_location("dx_bench_scale", paths.ROOT / "benchmarks" / "scale.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def scale():
-    return _scale_module()
+def scale(benchmark_module):
+    return benchmark_module("scale")
 
 
 @pytest.fixture(scope="module")
