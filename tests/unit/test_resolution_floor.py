@@ -34,7 +34,7 @@ def test_shipped_share_class_has_the_resolution_and_level_has_none() -> None:
     assert "resolution" not in load_profile("level")["method"]
 
 
-def test_the_floor_widens_a_low_flat_share_only(monkeypatch) -> None:
+def test_the_floor_widens_a_low_flat_share_not_a_mid_one(monkeypatch) -> None:
     hist = _history({"low flat": [0.3, 0.3, 0.3, 0.3], "mid": [40.0, 44.0, 49.0, 55.0]})
     shipped = forecast(hist, 3, n_samples=200, seed=0)
     real = load_profile("share")
@@ -46,7 +46,8 @@ def test_the_floor_widens_a_low_flat_share_only(monkeypatch) -> None:
     def q90(fc, sid: str) -> float:
         return float(fc.quantiles_many(np.array([sid]), np.array([2026]), [0.9])[0, 0])
 
-    # 0.3 %: own scale 0.04 (the logit floor) vs 0.001 / (0.003 * 0.997) = 0.33 with the floor
+    # 0.3 % is at the bound (<= 0.5 %: logit of 0.25 %): own scale 0, so the logit floor 0.04
+    # without the resolution floor, 0.001 / (0.0025 * 0.9975) = 0.40 with it
     assert q90(shipped, "low flat") > q90(without, "low flat") + 0.1
     assert q90(shipped, "mid") == pytest.approx(q90(without, "mid"))  # 0.001/(0.55*0.45) < 0.04
 
@@ -57,3 +58,22 @@ def test_a_steadily_rising_share_keeps_a_finite_upper_tail() -> None:
     fc = forecast(_history({"rising": [10, 12, 14.5, 16, 18]}), 6, n_samples=200, seed=0)
     q = fc.quantiles_many(np.repeat("rising", 6), np.arange(2025, 2031), [0.9])[:, 0]
     assert (np.diff(q) > 0).all() and q[-1] < 60
+
+
+@pytest.mark.parametrize(("values", "binds"), [([0.8, 0.8, 0.9], True), ([98.5, 98.5, 98.6], True),
+                                              ([40.0, 44.0, 49.0], False)])
+def test_engine_and_profile_builder_floor_the_same_scale(benchmark_module, values, binds) -> None:
+    """The engine's own scale of a share equals the one the profile builder divides its errors
+    by (``own_floor`` at the last value): the profile is used on the scale it was learned on.
+    Low and near-100 shares where the floor binds (last value, not the first: 0.112 vs 0.126 at
+    0.9 / 0.8 %), and one where it does not."""
+    bep = benchmark_module("build_error_profile")
+    from dxlib.engine.methods import point_engine
+
+    z = bep.share_logit(np.array(values))
+    meth = bep.METHODS["share"]
+    own = point_engine(z[None, :], 1, meth["phi"], meth["phi_two"], meth["weights"])[1]
+    want = np.maximum(own, bep.own_floor(z[-1:], meth, bep.FLOOR["share"]))
+    fc = forecast(_history({"s": values}), 1, n_samples=50, seed=0)
+    assert fc._scale[fc._fid["s"]] == pytest.approx(want[0])
+    assert (want[0] > max(own[0], bep.FLOOR["share"])) == binds
