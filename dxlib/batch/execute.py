@@ -175,7 +175,9 @@ def _register_engine() -> str:
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, warm=None, **kwargs):
             if warm is None:  # a new kernel for this notebook, as papermill does
-                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+                return super().execute_managed_notebook(
+                    nb_man, kernel_name, kernel_manager_class=kernels.quiet_kernel_manager(),
+                    **kwargs)
             return execute_on_kernel(warm, nb_man, kernel_name, **kwargs)
 
     papermill_engines.register(ENGINE_NAME, _Engine)

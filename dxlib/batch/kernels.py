@@ -2,7 +2,8 @@
 
 ``fresh``: Papermill starts a kernel for every notebook and shuts it down after; every notebook
 pays for the kernel's start and for importing pandas, matplotlib and dxlib (about 1.3 s of a
-1.9 s run on the 2-core machine).
+1.9 s run on the 2-core machine). Its process stderr is discarded (:func:`quiet_kernel_manager`),
+as a warm kernel's is.
 
 ``warm`` (the default, since ``tests/integration/test_warm_kernels.py`` finds the whole default
 batch byte-identical to ``fresh``): every worker process (a local pool worker or a Dask worker,
@@ -46,6 +47,21 @@ RESET_TIMEOUT = 60.0
 
 WARM_UP_CODE = "__import__('dxlib.batch.kernelstate', fromlist=['_']).warm_up()"
 RESET_CODE = "__import__('dxlib.batch.kernelstate', fromlist=['_']).reset({cwd!r})"
+
+
+def quiet_kernel_manager() -> type:
+    """The kernel manager class of ``fresh`` kernels: jupyter_client's ``AsyncKernelManager``
+    whose kernel process's own stderr is discarded, as for warm kernels (:class:`WarmKernel`):
+    cell output travels as kernel messages, and a kernel stopped mid-message (Ctrl-C, SIGTERM)
+    cannot print ipykernel's shutdown traceback into ``dx reports``' output."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            await super().start_kernel(**kw)
+
+    return QuietKernelManager
 
 
 class KernelSetupError(RuntimeError):

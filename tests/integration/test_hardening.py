@@ -168,14 +168,17 @@ def _all_json_parses(out: Path) -> None:
 
 
 @pytest.mark.notebooks
-def test_sigterm_leaves_consistent_outputs_and_rerun_completes(tmp_path) -> None:
+@pytest.mark.parametrize(("kernels", "jobs"), [("fresh", "2"), ("warm", "1")])
+def test_sigterm_leaves_consistent_outputs_and_rerun_completes(tmp_path, kernels, jobs) -> None:
+    """SIGTERM while the slow notebook runs (on a new kernel with two workers; on the kept kernel
+    that ran the quick one with one): no traceback from the kernel, consistent outputs."""
     write(tmp_path / "quick.yaml", "seconds: 0.1\n")
     write(tmp_path / "slow.yaml", "seconds: 60\n")
     text = fill(SLOW, {"nb": str(NB / "slow.ipynb"), "tmp": str(tmp_path)})
     manifest = write(tmp_path / "batch.yaml", text)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "dxlib", "reports", "--batch", str(manifest), "--out", str(out)]
-    cmd += ["--jobs", "2"]
+    cmd += ["--jobs", jobs, "--kernels", kernels]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 90

@@ -147,6 +147,8 @@ def _batch(tmp: Path, stems: list[str], kernels: str, timeout: float = 120) -> d
         "raises": ["raise ValueError('boom')"],
         "dies": ["import os\nos._exit(1)"],
         "hangs": ["import time\ntime.sleep(120)"],
+        "stderr": ["import os\nimport dxlib.batch.nbtools as nbt\n"
+                   "nbt.record({'stderr': os.readlink('/proc/self/fd/2')})"],
     }
     reports = []
     for i, stem in enumerate(stems):
@@ -189,6 +191,16 @@ def test_same_observations_as_a_fresh_kernel(tmp_path) -> None:
     for key in ("pid", "draw", "draw_py"):
         warm.pop(key), fresh.pop(key)
     assert warm == fresh
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd/2").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("kernels", ["fresh", "warm"])
+def test_the_kernel_process_stderr_is_discarded(tmp_path, kernels) -> None:
+    """A kernel's own process stderr goes to /dev/null, new or kept (cell output travels as
+    messages): a kernel stopped mid-message cannot print ipykernel's shutdown traceback into
+    ``dx reports``' output (a CI flake of the SIGTERM test)."""
+    runs = _batch(tmp_path, ["stderr", "stderr"], kernels)
+    assert [r["metrics"]["stderr"] for r in runs.values()] == ["/dev/null", "/dev/null"], runs
 
 
 @pytest.mark.parametrize("crash", ["raises", "dies", "hangs"])
