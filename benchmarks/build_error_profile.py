@@ -22,7 +22,9 @@ Training data (never the data the calibration benchmark scores):
 For every series (run), window length L (2..12, 15, 20 and "all points up to the origin") and
 forecast origin T0, the dxlib point engine of the class (:data:`METHODS`) forecasts h = 1..10
 years ahead and the error ``z_{T0+h} - zhat_h`` (kept while T0 + h is in the training data) is
-divided by the window's own scale ``s`` (mean |dz|, floored). With ``bias: direction`` the error
+divided by the window's own scale ``s`` (mean |dz|, floored; with the method's ``resolution`` at
+least one publication step at the window's last value, :func:`own_floor`, as the engine does). With
+``bias: direction`` the error
 is multiplied by the sign of the window's trend (first -> last point; flat windows left out), so
 the profile says how outcomes deviate *in the direction of the trend*; the engine mirrors it for
 falling series and symmetrises it for flat ones (``bias: none`` symmetrises every series: no
@@ -37,7 +39,8 @@ is written): ``level``: profile from each training part without its last 6 point
 those 6 points; ``share``: profiles from outcomes up to 2003 and 2006, scored at origins 2003 and
 2006 on outcomes up to 2012 (a mirror of the benchmark protocol). Scores: sMAPE, coverage,
 Brier and ECE of plan-like targets (shares also on a wider mirror: the three files at origins
-2003, 2006 and 2009). This is how the constants of :data:`METHODS` were chosen. Shares may add
+2003, 2006 and 2009). This is how the constants of :data:`METHODS` were chosen among the
+candidates of :mod:`candidates`. Shares may add
 an era effect (:mod:`era_effect`: the random effect of (file, origin year), estimated from the
 same training errors; ``--validate`` estimates it leave-era-out, from values <= each origin).
 It also scores each candidate with its PIT recalibration map learned on an earlier calendar
@@ -59,6 +62,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
+from candidates import EQUAL  # noqa: E402
 from datadir import ROOT, find_data  # noqa: E402
 from era_effect import era_tau, probit_scores, tails, widen, widen_map  # noqa: E402
 
@@ -74,8 +78,6 @@ MIN_SERIES = 30
 SHARE_LAST_YEAR = 2012
 SHARE_FILES = ("internet_users_pct", "fixed_broadband_subscriptions_per100",
                "personal_computers_per100")
-EQUAL = {"naive": 1.0, "ddrift": 1.0, "theta": 1.0}
-NO_NAIVE = {"naive": 0.0, "ddrift": 1.0, "theta": 1.0}
 #: method constants per reference class, chosen with --validate on training data only: the
 #: candidate with the best Brier score (a proper score; sMAPE agrees for both classes) among those
 #: that issue 10 allows, a direction-aware or no bias correction (the "shape kept" candidates with
@@ -88,75 +90,6 @@ METHODS: dict[str, dict] = {
     "share": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "learned", "era": "probit",
               "era_map": "after", "resolution": 0.001},
 }
-#: candidates compared by --validate
-CANDIDATES: dict[str, dict] = {
-    "M3 constants, bias as learned": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL,
-                                      "bias": "learned"},
-    "M3 constants, direction-aware": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL,
-                                      "bias": "direction"},
-    "M3 constants, no bias correction": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL,
-                                         "bias": "none"},
-    "M3 constants, a quarter of the learned bias (shape kept)": {
-        "phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "centred", "keep_bias": 0.25},
-    "M3 constants, half the learned bias (shape kept)": {
-        "phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "centred", "keep_bias": 0.5},
-    "M3 constants, profiles of rising and falling series": {
-        "phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "split"},
-    "undamped drift + theta, direction-aware": {
-        "phi": 1.0, "phi_two": 0.3, "weights": NO_NAIVE, "bias": "direction"},
-    "undamped drift + theta (logistic diffusion), bias as learned": {
-        "phi": 1.0, "phi_two": 0.3, "weights": NO_NAIVE, "bias": "learned"},
-    "undamped drift + theta (logistic diffusion), no bias correction": {
-        "phi": 1.0, "phi_two": 0.3, "weights": NO_NAIVE, "bias": "none"},
-}
-#: the round-2 share method that the era-effect candidates extend
-ROUND2_SHARE = CANDIDATES["M3 constants, bias as learned"]
-#: era-effect candidates (round 3; share class only: the groups are (file, origin year)): the
-#: cells widened by the era effect on the scale named, the PIT map learned on the PITs of the
-#: widened profiles ("widened") or of the profiles before widening ("raw": applied to the widened
-#: CDF; "after", probit only: the map first, then the widening, shipped as the composed map)
-ERA_CANDIDATES: dict[str, dict] = {
-    f"M3 constants, bias as learned, era effect ({scale}), map {how}": {
-        **ROUND2_SHARE, "era": scale, "era_map": mp}
-    for scale, mp, how in (("scaled", "widened", "learned with widening"),
-                           ("scaled", "raw", "learned before widening"),
-                           ("probit", "widened", "learned with widening"),
-                           ("probit", "raw", "learned before widening"),
-                           ("probit", "after", "before widening, widening last"))}
-#: round 4: direction-aware share profiles: one learned from falling windows and one from rising
-#: ones; the learned bias for rising series only (falling and flat ones symmetrised); none
-ERA_CANDIDATES.update({
-    f"{label}, era effect (probit), map before widening, widening last": {
-        **ROUND2_SHARE, "bias": bias, "era": "probit", "era_map": "after"}
-    for label, bias in (("profiles of rising and falling series", "split"),
-                        ("learned bias for rising series only", "rising"),
-                        ("no bias correction", "none"))})
-#: round 4b: the rising-only bias with a map learned on, and applied to, rising series only
-ERA_CANDIDATES["learned bias and map for rising series only, era effect (probit), widening "
-               "last"] = {**ROUND2_SHARE, "bias": "rising", "map": "rising", "era": "probit",
-                          "era_map": "after"}
-#: round 5: as 4b, and for falling and flat series the non-rising windows' map made symmetric
-ERA_CANDIDATES["learned bias and map for rising series, spread-only map for the others, era "
-               "effect (probit), widening last"] = {
-    **ROUND2_SHARE, "bias": "rising", "map": "direction", "era": "probit", "era_map": "after"}
-#: round 6: the same four rules learned only from windows of shares >= 1 % of the bound
-ERA_CANDIDATES.update({
-    f"shares >= 1 %: {label}, era effect (probit), widening last": {
-        **ROUND2_SHARE, "min_level": 1.0, "era": "probit", "era_map": "after", **rule}
-    for label, rule in (("bias as learned", {}),
-                        ("learned bias and map for rising series only",
-                         {"bias": "rising", "map": "rising"}),
-                        ("learned bias and map for rising series, spread-only map for the others",
-                         {"bias": "rising", "map": "direction"}),
-                        ("profiles of rising and falling series", {"bias": "split"}))})
-#: round 7: the own scale of a share floored at its publication resolution (0.1 pp of the bound)
-ERA_CANDIDATES.update({
-    f"resolution floor: {label}, era effect (probit), widening last": {
-        **ROUND2_SHARE, "resolution": 0.001, "era": "probit", "era_map": "after", **rule}
-    for label, rule in (("bias as learned", {}),
-                        ("learned bias and map for rising series only",
-                         {"bias": "rising", "map": "rising"}),
-                        ("profiles of rising and falling series", {"bias": "split"}))})
 #: recalibration maps: knots of R, lower edges of the history buckets, horizons learned
 G_GRID = np.array([-0.1, 0.0, 0.05, 0.1, 0.2, 0.3])  # level targets last (1 + g)^h
 D_GRID = np.array([-5.0, 0.0, 2.0, 5.0, 10.0, 20.0])  # share targets last + d

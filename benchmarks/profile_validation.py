@@ -15,9 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 from build_error_profile import (  # noqa: E402
-    CANDIDATES,
     D_GRID,
-    ERA_CANDIDATES,
     FLOOR,
     G_GRID,
     N_EDGES,
@@ -30,6 +28,7 @@ from build_error_profile import (  # noqa: E402
     share_logit,
     share_runs,
 )
+from candidates import CANDIDATES, ERA_CANDIDATES  # noqa: E402
 
 from dxlib.engine.methods import point_engine  # noqa: E402
 from dxlib.engine.profiles import bias_rows, oriented  # noqa: E402
