@@ -415,7 +415,8 @@ def main(argv: list[str] | None = None) -> int:
         prof["method"] = {**METHODS[a.cls], "scale_floor": FLOOR[a.cls]}
         prof["era_effect"] = {**era, "note": era["note"].replace(
             "scaled-error quantiles of every (bucket, h) cell convolved",
-            "applied after the recalibration map (composed into it; horizons > 6 use tau_6): "
+            "applied after the recalibration map (composed into it; horizons 7-10: the map of "
+            "6 with their own tau_h, beyond 10: tau_10): "
             "the recalibrated CDF convolved")}
     prof["reference_class"] = a.cls
     if RECALIBRATE[a.cls] and a.cls == "level":
@@ -440,9 +441,11 @@ def main(argv: list[str] | None = None) -> int:
             "last k = 2, 3, 4, 5, 6, 8 values and the whole run, files "
             + ", ".join(SHARE_FILES))), by_direction)
         if after:
-            prof["recalibration"] = widen_map(prof["recalibration"], prof["era_effect"]["tau"])
+            tau = prof["era_effect"]["tau"]
+            prof["recalibration"] = widen_map(prof["recalibration"], tau, len(tau))
             prof["recalibration"]["provenance"] += (
-                "; composed with the probit widening of the era effect (tau_h, h <= 6)")
+                "; composed with the probit widening of the era effect (tau_h; horizons 7-10: "
+                "the map of 6 widened by their own tau_h)")
     out = ROOT / "dxlib" / "profiles" / f"{a.cls}.json" if a.write_profile else (
         a.out or ROOT / "benchmarks" / "output" / f"{a.cls}.json")
     out.parent.mkdir(parents=True, exist_ok=True)

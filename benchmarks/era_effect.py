@@ -107,11 +107,20 @@ def widen_cdf(p: np.ndarray, tau: np.ndarray | float) -> np.ndarray:
         return norm.cdf(norm.ppf(np.asarray(p, float)) / np.sqrt(1 + np.asarray(tau) ** 2))
 
 
-def widen_map(table: dict, tau: np.ndarray) -> dict:
+def widen_map(table: dict, tau: np.ndarray, horizons: int | None = None) -> dict:
     """A profile ``recalibration`` entry (values (Bm, Hm, J)) composed with the probit widening
-    of horizon h (``tau[h - 1]``; horizons beyond Hm use the map of Hm and so tau of Hm):
-    ``R_h -> widen_cdf(R_h)``, the era uncertainty added after the map."""
+    of horizon h (``tau[h - 1]``): ``R_h -> widen_cdf(R_h)``, the era uncertainty added after
+    the map. With ``horizons`` H > Hm (at most ``len(tau)``) the table is first extended to H
+    horizons with the map of Hm, so that horizons Hm+1..H get their own, wider ``tau_h``; beyond
+    the table's last horizon the engine uses that one."""
     v = np.asarray(table["values"], float)  # (Bm, Hm, J) or by direction (2, Bm, Hm, J)
+    n = np.asarray(table.get("n_cases", np.zeros(v.shape[:-1])), float)
     hm = v.shape[-2]
-    new = widen_cdf(v, np.asarray(tau, float)[:hm][None, :, None])
-    return {**table, "values": np.round(new, 5).tolist()}
+    if horizons is not None and min(horizons, len(tau)) > hm:
+        extra = min(horizons, len(tau)) - hm
+        v = np.concatenate([v, np.repeat(v[..., -1:, :], extra, axis=-2)], axis=-2)
+        n = np.concatenate([n, np.repeat(n[..., -1:], extra, axis=-1)], axis=-1)
+        hm = v.shape[-2]
+    new = widen_cdf(v, np.asarray(tau, float)[:hm][:, None])
+    return {**table, "values": np.round(new, 5).tolist(), "horizons": hm,
+            "n_cases": n.astype(int).tolist()}

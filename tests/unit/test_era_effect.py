@@ -74,3 +74,20 @@ def test_the_widening_after_a_map_keeps_it_a_map(era) -> None:
     assert out[0, 1, 3] == pytest.approx(norm.cdf(norm.ppf(0.9) / 1.25), abs=1e-5)
     assert out[0, 1, 0] == 0.0 and out[0, 1, -1] == 1.0
     assert (np.diff(out, axis=-1) > 0).all()
+
+
+def test_horizons_past_the_map_get_their_own_widening(era) -> None:
+    """Horizons after the last learned map (here 2) take that map, widened by their own tau_h
+    (up to len(tau)); the learned horizons are unchanged."""
+    knots = [0.0, 0.1, 0.5, 0.9, 1.0]
+    table = {"knots": knots, "n_edges": [2], "horizons": 2, "n_cases": [[50, 40]],
+             "values": [[[0.0, 0.2, 0.6, 0.95, 1.0], [0.0, 0.1, 0.5, 0.9, 1.0]]]}
+    tau = np.array([0.0, 0.5, 0.75, 0.9])
+    short = np.asarray(era.widen_map(table, tau)["values"])
+    long = era.widen_map(table, tau, horizons=10)  # capped at len(tau) = 4
+    out = np.asarray(long["values"])
+    assert out.shape == (1, 4, 5) and long["horizons"] == 4 and long["n_cases"] == [[50, 40, 40, 40]]
+    np.testing.assert_array_equal(out[:, :2], short)
+    # h = 3, 4: the identity map of h = 2 widened by tau 0.75 and 0.9 (wider each horizon)
+    assert out[0, 2, 3] == pytest.approx(norm.cdf(norm.ppf(0.9) / 1.25), abs=1e-5)
+    assert out[0, 1, 3] > out[0, 2, 3] > out[0, 3, 3] > 0.5
