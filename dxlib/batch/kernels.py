@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import subprocess
 import threading
 import time
@@ -49,6 +50,7 @@ WARM_UP_CODE = "__import__('dxlib.batch.kernelstate', fromlist=['_']).warm_up()"
 RESET_CODE = "__import__('dxlib.batch.kernelstate', fromlist=['_']).reset({cwd!r})"
 
 
+@functools.cache
 def quiet_kernel_manager() -> type:
     """The kernel manager class of ``fresh`` kernels: jupyter_client's ``AsyncKernelManager``
     whose kernel process's own stderr is discarded, as for warm kernels (:class:`WarmKernel`):
