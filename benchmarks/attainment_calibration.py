@@ -50,6 +50,7 @@ from dxlib.engine.attainment import STATUS_CUTOFFS  # noqa: E402
 
 SHIPPED = ROOT / "dxlib" / "profiles" / "attainment_calibration.json"
 M3_MAIN_K = (3, 4, 5, 6, 8)  # the 116,100 cases; k = 2 is reported on its own
+NEAR_BOUND = 90.0  # % of the bound: shares "near 100 %" reported apart (report 07 limits)
 
 
 # ------------------------------------------------------------------ scores
@@ -137,6 +138,14 @@ def figures(cases: pd.DataFrame, iv: pd.DataFrame) -> dict:
             "p_no_fall": float(nf["p"].mean()), "observed_no_fall": float(nf["outcome"].mean()),
             **coverage(iv[ivthin & (iv["file"] == name)])}
     ad = cases[(cases["protocol"] == "adoption") & ~thin]
+    near, ivnear = ad["last_pct"] >= NEAR_BOUND, iv["last_pct"] >= NEAR_BOUND
+    f["adoption_near_bound"] = {
+        name: {**summary(s), "p_no_fall": float(s.loc[s["x"] == 0, "p"].mean()),
+               "observed_no_fall": float(s.loc[s["x"] == 0, "outcome"].mean()),
+               "series": int(s["series"].nunique()),
+               **coverage(iv[(iv["protocol"] == "adoption") & ~ivthin & ivnear
+                             & (iv["file"] == name)])}
+        for name, s in ad[near].groupby("file")}
     iva = iv[(iv["protocol"] == "adoption") & ~ivthin]
     f["adoption"] = {}
     for name, s in ad.groupby("file"):
@@ -239,6 +248,14 @@ def markdown(f: dict, seconds: float) -> str:
         L.append(f"| {name} | {a['n']} | {a['brier']:.4f} | {a['ece']:.3f} | "
                  f"{ar['mean_p']:.2f} / {ar['observed']:.2f} | {a['p_no_fall']:.2f} / "
                  f"{a['observed_no_fall']:.2f} | {a['cover80']:.1f} | {a['cover95']:.1f} |")
+    L += ["", f"Near the bound (last value ≥ {NEAR_BOUND:g} % of it; k = 3, 4, 6; reported apart, "
+          "not in the goals; the share class has 27 training values above 90 %):", "",
+          "| panel | series | outcome years | Brier | ECE | P(no fall) p / obs | cover80 | cover95 |",
+          "|---|---|---|---|---|---|---|---|"]
+    for name, a in f.get("adoption_near_bound", {}).items():
+        L.append(f"| {name} | {a['series']} | {a['n']} | {a['brier']:.4f} | {a['ece']:.3f} | "
+                 f"{a['p_no_fall']:.2f} / {a['observed_no_fall']:.2f} | {a['cover80']:.1f} | "
+                 f"{a['cover95']:.1f} |")
     L += ["", "| goal | result | met |", "|---|---|---|"]
     L += [f"| {g} | {r} | {'met' if ok else '**missed**'} |" for g, r, ok in goals(f)]
     return "\n".join(L) + "\n"

@@ -356,7 +356,8 @@ def panel_cases(panels: Sequence[Panel], ets: bool = True,
                 origins: Sequence[int] = PANEL_ORIGINS) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All adoption-panel cases (one row per series x outcome year x d) and the interval frame
     (one row per series x outcome year), for ``panels`` (:func:`panel_specs`; each
-    :func:`usable` at ``origins``)."""
+    :func:`usable` at ``origins``); ``last_pct``: the last value in % of the bound (NaN for an
+    unbounded panel)."""
     frames, cover = [], []
     for panel in panels:
         U = panel.upper
@@ -374,6 +375,7 @@ def panel_cases(panels: Sequence[Panel], ets: bool = True,
                 ids = Zf.index.to_numpy()
                 last = Zf.to_numpy(float)[:, -1]
                 lastj = last if U is None else _snap(last, U)
+                last_pct = np.full(len(last), np.nan) if U is None else 100 * lastj / U
                 row = pd.Index(ids).get_indexer(fut["series_id"])
                 h = fut["year"].to_numpy(int) - origin
                 act = fut["value"].to_numpy(float)
@@ -408,11 +410,12 @@ def panel_cases(panels: Sequence[Panel], ets: bool = True,
                     "h": np.repeat(h, len(d)), "x": np.tile(d, R),
                     "series": rid, "family": panel.kind, "p": p.ravel(),
                     "outcome": outc.ravel().astype(float), "p_naive": pn.ravel(),
-                    "p_ets": pe.ravel()})[keep.ravel()])
+                    "p_ets": pe.ravel(), "last_pct": np.repeat(last_pct[row], len(d))}
+                )[keep.ravel()])
                 q = fc.quantiles_many(fut["series_id"].to_numpy(), fut["year"].to_numpy(int),
                                       [0.5, 0.1, 0.9, 0.025, 0.975])
                 cover.append(pd.DataFrame({
                     "protocol": "adoption", "file": panel.name, "origin": origin, "k": k,
                     "h": h, "actual": act, "q50": q[:, 0], "q10": q[:, 1], "q90": q[:, 2],
-                    "q025": q[:, 3], "q975": q[:, 4]}))
+                    "q025": q[:, 3], "q975": q[:, 4], "last_pct": last_pct[row]}))
     return pd.concat(frames, ignore_index=True), pd.concat(cover, ignore_index=True)

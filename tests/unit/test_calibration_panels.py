@@ -122,6 +122,11 @@ def test_cases_of_a_share_and_a_level_panel(cc, tmp_path) -> None:
     level = cases[cases["file"] == "subs"]
     assert sorted(level["x"].unique()) == sorted(np.array(cc.PANEL_D) / 100)
     assert not cc.usable(panels[0], (2030,)) and cc.usable(panels[0], (2013,))
+    # the last value in % of the bound (the "near the bound" slice): a share's, none for a level
+    last_2013 = {c: v[5] for c, v in shares.items()}  # 2008 + 5
+    got = share.groupby(share["series"].str.split("|").str[-1])["last_pct"].unique()
+    assert all(len(v) == 1 and v[0] == pytest.approx(last_2013[c]) for c, v in got.items())
+    assert level["last_pct"].isna().all() and iv.loc[iv["file"] == "subs", "last_pct"].isna().all()
 
 
 def test_the_script_refuses_bad_options_with_one_line_and_status_2(tmp_path) -> None:
