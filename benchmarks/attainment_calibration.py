@@ -102,6 +102,12 @@ def summary(c: pd.DataFrame) -> dict[str, float]:
     return out
 
 
+def no_fall(c: pd.DataFrame) -> dict[str, float]:
+    """P(no fall): mean p and observed frequency of the d = 0 targets (value >= last)."""
+    nf = c[c["x"] == 0]
+    return {"p_no_fall": float(nf["p"].mean()), "observed_no_fall": float(nf["outcome"].mean())}
+
+
 def coverage(iv: pd.DataFrame) -> dict[str, float]:
     a = iv["actual"].to_numpy()
     return {"n": len(iv), "cover80": float(np.mean((a >= iv["q10"]) & (a <= iv["q90"])) * 100),
@@ -132,17 +138,13 @@ def figures(cases: pd.DataFrame, iv: pd.DataFrame) -> dict:
     ivthin = (iv["protocol"] == "adoption") & iv["k"].isin(PANEL_K_THIN)
     f["adoption_k2"] = {}
     for name, s in cases[thin].groupby("file"):
-        nf = s[s["x"] == 0]
         f["adoption_k2"][name] = {
-            **summary(s), "bands": bands(s["p"].to_numpy(), s["outcome"].to_numpy()),
-            "p_no_fall": float(nf["p"].mean()), "observed_no_fall": float(nf["outcome"].mean()),
+            **summary(s), "bands": bands(s["p"].to_numpy(), s["outcome"].to_numpy()), **no_fall(s),
             **coverage(iv[ivthin & (iv["file"] == name)])}
     ad = cases[(cases["protocol"] == "adoption") & ~thin]
     near, ivnear = ad["last_pct"] >= NEAR_BOUND, iv["last_pct"] >= NEAR_BOUND
     f["adoption_near_bound"] = {
-        name: {**summary(s), "p_no_fall": float(s.loc[s["x"] == 0, "p"].mean()),
-               "observed_no_fall": float(s.loc[s["x"] == 0, "outcome"].mean()),
-               "series": int(s["series"].nunique()),
+        name: {**summary(s), **no_fall(s), "series": int(s["series"].nunique()),
                **coverage(iv[(iv["protocol"] == "adoption") & ~ivthin & ivnear
                              & (iv["file"] == name)])}
         for name, s in ad[near].groupby("file")}
@@ -151,11 +153,9 @@ def figures(cases: pd.DataFrame, iv: pd.DataFrame) -> dict:
     for name, s in ad.groupby("file"):
         v = iva[iva["file"] == name]
         h6 = v[v["h"] == 6]
-        nf = s[s["x"] == 0]
         f["adoption"][name] = {
             "class": str(s["family"].iloc[0]), **summary(s),
-            "bands": bands(s["p"].to_numpy(), s["outcome"].to_numpy()),
-            "p_no_fall": float(nf["p"].mean()), "observed_no_fall": float(nf["outcome"].mean()),
+            "bands": bands(s["p"].to_numpy(), s["outcome"].to_numpy()), **no_fall(s),
             **coverage(v), "median_bias_h6": float((h6["q50"] - h6["actual"]).mean())
             if len(h6) else np.nan,
             "by_origin": {int(o): summary(x) for o, x in s.groupby("origin")},

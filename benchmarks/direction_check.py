@@ -14,11 +14,13 @@ Usage (from the project root)::
 (round 4b, ``map: rising``); ``--direction-map``: the same for rising series, and the
 non-rising windows' map made symmetric for the others (round 5, ``map: direction``);
 ``--min-level X``: learn only from windows whose values are all >= X % of the bound (round 6);
-``--resolution R``: the own scale floored at the publication resolution R (round 7).
+``--resolution R``: the own scale floored at the publication resolution R (round 7; the shipped
+class has 0.001 since round 8).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -42,14 +44,18 @@ SERIES = {"falling, 2 values": [60, 55], "falling, 2 values, near the bound": [9
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = list(argv if argv is not None else sys.argv[1:])
-    by_direction = ("rising" if "--rising-map" in args else
-                    "direction" if "--direction-map" in args else "")
-    opts = {o: float(args[args.index(f"--{o.replace('_', '-')}") + 1])
-            for o in ("min_level", "resolution") if f"--{o.replace('_', '-')}" in args}
-    args = [a for i, a in enumerate(args) if a not in ("--min-level", "--resolution") and (
-        i == 0 or args[i - 1] not in ("--min-level", "--resolution"))]
-    bias = next((a for a in args if not a.startswith("--")), "learned")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("bias", nargs="?", default="learned", choices=["learned", "rising", "split",
+                                                                   "none", "direction"])
+    maps = ap.add_mutually_exclusive_group()
+    maps.add_argument("--rising-map", dest="map", action="store_const", const="rising")
+    maps.add_argument("--direction-map", dest="map", action="store_const", const="direction")
+    ap.add_argument("--min-level", type=float, help="% of the bound (round 6)")
+    ap.add_argument("--resolution", type=float, help="fraction of the bound (round 7)")
+    a = ap.parse_args(argv)
+    opts = {o: x for o, x in (("min_level", a.min_level), ("resolution", a.resolution))
+            if x is not None}
+    bias, by_direction = a.bias, a.map or ""
     name = bias + (f"_{by_direction}_map" if by_direction else "") + "".join(
         f"_{o}{x:g}" for o, x in opts.items())
     out = bep.ROOT / "benchmarks" / "output" / f"share_{name}.json"
