@@ -86,9 +86,10 @@ METHODS: dict[str, dict] = {
     "level": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "none"},
     # round 3: + the era effect on the probit scale, added after the PIT map (README "Round 3");
     # rounds 4-7: the direction-aware candidates were tried and not shipped (README "Round 4" on);
-    # round 8: + the own scale floored at the publication resolution, 0.1 pp (README "Round 8")
+    # round 8: + the own scale floored at the publication resolution, 0.1 pp (README "Round 8");
+    # round 9: + a falling or flat share's median held at its damped trend (README "Round 9")
     "share": {"phi": 0.8, "phi_two": 0.3, "weights": EQUAL, "bias": "learned", "era": "probit",
-              "era_map": "after", "resolution": 0.001},
+              "era_map": "after", "resolution": 0.001, "cap": "non_rising"},
 }
 #: recalibration maps: knots of R, lower edges of the history buckets, horizons learned
 G_GRID = np.array([-0.1, 0.0, 0.05, 0.1, 0.2, 0.3])  # level targets last (1 + g)^h
@@ -398,7 +399,10 @@ def main(argv: list[str] | None = None) -> int:
                 "note": "leading zeros dropped; runs of consecutive years with 3+ values"
                         + ("; each window's own scale floored at its publication resolution "
                            f"({METHODS['share']['resolution']} of the bound at its last value)"
-                           if METHODS["share"].get("resolution") else "")}
+                           if METHODS["share"].get("resolution") else "")
+                        + ("; cap non_rising: the engine shifts a falling or flat series down "
+                           "until its calibrated median is at most its damped trend (after the "
+                           "map and the era widening)" if METHODS["share"].get("cap") else "")}
     prov["built_by"] = f"benchmarks/build_error_profile.py --class {a.cls}"
     if METHODS[a.cls].get("era"):
         prov["era_effect"] = (

@@ -1,9 +1,10 @@
 """The candidate methods that ``build_error_profile.py --validate`` compares on training data
-only (issue 10, rounds 1-7; benchmarks/README.md says which was chosen, by which rule, and why):
+only (issue 10, rounds 1-9; benchmarks/README.md says which was chosen, by which rule, and why):
 method constants of the point engine (damping ``phi``, ``phi_two`` for two-point histories,
 combination ``weights``), the ``bias`` rule of the error profile and, for shares, the era effect,
-the PIT map by direction (``map``), the learning filter ``min_level`` and the scale floor
-``resolution``. The shipped choice per class is ``build_error_profile.METHODS``."""
+the PIT map by direction (``map``), the learning filter ``min_level``, the scale floor
+``resolution`` and the centring rule ``cap``. The shipped choice per class is
+``build_error_profile.METHODS``."""
 
 from __future__ import annotations
 
@@ -78,3 +79,8 @@ ERA_CANDIDATES.update({
                         ("learned bias and map for rising series only",
                          {"bias": "rising", "map": "rising"}),
                         ("profiles of rising and falling series", {"bias": "split"}))})
+#: round 9: the shipped class of round 8 with a falling or flat share's median held at or below
+#: its damped trend (shifted down after the map and the widening; rising series untouched)
+ERA_CANDIDATES["median held at the damped trend for falling and flat shares: resolution floor, "
+               "bias as learned, era effect (probit), widening last"] = {
+    **ROUND2_SHARE, "resolution": 0.001, "era": "probit", "era_map": "after", "cap": "non_rising"}

@@ -9,13 +9,15 @@ Usage (from the project root)::
 
     python benchmarks/direction_check.py learned|rising|split|none [--rising-map|--direction-map]
                                          [--min-level 1] [--resolution 0.001]
+                                         [--cap non_rising]
 
 ``--rising-map``: the PIT map learned on rising windows and applied to rising series only
 (round 4b, ``map: rising``); ``--direction-map``: the same for rising series, and the
 non-rising windows' map made symmetric for the others (round 5, ``map: direction``);
 ``--min-level X``: learn only from windows whose values are all >= X % of the bound (round 6);
 ``--resolution R``: the own scale floored at the publication resolution R (round 7; the shipped
-class has 0.001 since round 8).
+class has 0.001 since round 8); ``--cap non_rising``: a falling or flat series' median held at
+or below its damped trend (round 9).
 """
 
 from __future__ import annotations
@@ -52,12 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     maps.add_argument("--direction-map", dest="map", action="store_const", const="direction")
     ap.add_argument("--min-level", type=float, help="% of the bound (round 6)")
     ap.add_argument("--resolution", type=float, help="fraction of the bound (round 7)")
+    ap.add_argument("--cap", choices=["non_rising"],
+                    help="hold a falling or flat series' median at its damped trend (round 9)")
     a = ap.parse_args(argv)
-    opts = {o: x for o, x in (("min_level", a.min_level), ("resolution", a.resolution))
-            if x is not None}
+    opts = {o: x for o, x in (("min_level", a.min_level), ("resolution", a.resolution),
+                              ("cap", a.cap)) if x is not None}
     bias, by_direction = a.bias, a.map or ""
     name = bias + (f"_{by_direction}_map" if by_direction else "") + "".join(
-        f"_{o}{x:g}" for o, x in opts.items())
+        f"_{o}{x:g}" if isinstance(x, float) else f"_{o}_{x}" for o, x in opts.items())
     out = bep.ROOT / "benchmarks" / "output" / f"share_{name}.json"
     bep.METHODS["share"] = {**bep.METHODS["share"], "bias": bias} | (
         {"map": by_direction} if by_direction else {}) | opts

@@ -31,7 +31,7 @@ from build_error_profile import (  # noqa: E402
 from candidates import CANDIDATES, ERA_CANDIDATES  # noqa: E402
 
 from dxlib.engine.methods import point_engine  # noqa: E402
-from dxlib.engine.profiles import bias_rows, oriented  # noqa: E402
+from dxlib.engine.profiles import bias_rows, median_excess, oriented  # noqa: E402
 from dxlib.engine.scales import T_LOGIT, cut_off  # noqa: E402
 
 
@@ -59,6 +59,16 @@ def probs_ge(prof: dict, zhat: np.ndarray, s: np.ndarray, n: np.ndarray, d: np.n
     zq = zhat[:, None] + s[:, None] * profile_rows(prof, n, h, d)
     return np.array([1 - np.interp(c, q, L, left=0.0, right=1.0) for c, q in zip(cut, zq,
                                                                                   strict=True)])
+
+
+def capped_cdf(zq: np.ndarray, levels: np.ndarray, u_half: np.ndarray, zhat: np.ndarray,
+               cut: np.ndarray) -> np.ndarray:
+    """The raw CDF at ``cut`` (n,) of distributions with quantiles ``zq`` (n, K) at ``levels``,
+    shifted down by :func:`dxlib.engine.profiles.median_excess` (``cap: non_rising``, round 9):
+    the engine's location rule for a falling or flat series, ``u_half`` its ``R^{-1}(1/2)``."""
+    shift = median_excess(zq, levels, np.asarray(u_half, float), zhat)
+    return np.array([np.interp(c, q, levels, left=0.0, right=1.0)
+                     for c, q in zip(cut + shift, zq, strict=True)])
 
 
 def scores(p: np.ndarray, o: np.ndarray) -> dict[str, float]:
@@ -128,6 +138,12 @@ def validate_share(data: Path, method: dict, origins: tuple[int, ...] = (2003, 2
                 zhat, s, n, dd = point_engine(z, 6, method["phi"], method["phi_two"],
                                               method["weights"])
                 s = np.maximum(s, own_floor(z[:, -1], method, FLOOR["share"]))
+                if method.get("cap") and dd[0] <= 0:  # round 9: median at most the point
+                    hs = np.arange(1, 7)
+                    zq = zhat[0][:, None] + s[0] * profile_rows(prof, np.repeat(n, 6), hs,
+                                                                np.repeat(dd, 6))
+                    zhat = zhat - median_excess(zq, np.asarray(prof["levels"]),
+                                                np.full(6, 0.5), zhat[0])[None, :]
                 for h, v in fut:
                     thr = hist[-1] + d_grid
                     thr = thr[(thr > 0) & (thr <= 100)]

@@ -33,13 +33,14 @@ from build_error_profile import (  # noqa: E402
     grid,
     learnable,
     level_series,
+    levels_grid,
     own_floor,
     panel,
     share_logit,
     share_runs,
 )
 from era_effect import widen_cdf, widen_map  # noqa: E402
-from profile_validation import probs_ge, scores  # noqa: E402
+from profile_validation import capped_cdf, probs_ge, profile_rows, scores  # noqa: E402
 
 from dxlib.engine.methods import point_engine  # noqa: E402
 from dxlib.engine.recalibration import Recalibration, pit_map  # noqa: E402
@@ -85,13 +86,17 @@ def pit_level(series: list[np.ndarray], method: dict, hold: int = 6, offset: int
     return pd.concat(frames, ignore_index=True), pd.concat(targets, ignore_index=True)
 
 
-def pit_share(data: Path, method: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+def pit_share(data: Path, method: dict, zq_out: list[np.ndarray] | None = None,
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """PIT values of adoption-panel outcomes under profiles built from values <= origin, for
     origins SHARE_RECAL_ORIGINS, the last k in RECAL_WINDOWS consecutive values (whole run for
     None) and every outcome year origin+1 .. min(origin+6, 2012): columns sid, n, h, pit,
     origin, up (the window's trend is rising); and the targets ``last + d`` (thresholds in
     (0, 100]) of the same cases: columns sid, n, h, origin, F (raw CDF at the threshold), o
-    (outcome; within 0.5 pp of 100 = 100), up."""
+    (outcome; within 0.5 pp of 100 = 100), up. With ``zq_out`` and a method with ``cap``, the
+    targets also carry c (the cut), zh (the point) and qi, the row of the falling or flat
+    series' raw quantiles (logit scale, at the profile levels) appended to ``zq_out``
+    (-1: rising), for :func:`validate_recalibrated` to hold their median at the point."""
     rows, targets = [], []
     df = panel(data, SHARE_FILES, SHARE_LAST_YEAR)
     for origin in SHARE_RECAL_ORIGINS:
@@ -135,9 +140,15 @@ def pit_share(data: Path, method: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
                         np.zeros(len(thr)), np.full(len(thr), 100.0))
             one = np.ones(len(thr), int)
             pt = probs_ge(prof, zhat[i, hh - 1], s[i] * one, n[i] * one, d[i] * one, hh, c)
+            extra = {}
+            if zq_out is not None and method.get("cap") and d[i] <= 0:
+                extra = {"c": c, "zh": zhat[i, hh - 1], "qi": sum(map(len, zq_out))
+                         + np.arange(len(c))}
+                zq_out.append(zhat[i, hh - 1][:, None] + s[i] * profile_rows(
+                    prof, n[i] * one, hh, d[i] * one))
             targets.append(pd.DataFrame({"sid": sids[i], "n": n[i], "h": hh, "origin": origin,
                                          "F": 1 - pt, "o": ((vv >= 99.5) | (vv >= thr))
-                                         .astype(float), "up": d[i] > 0}))
+                                         .astype(float), "up": d[i] > 0, **extra}))
     return pd.concat(rows, ignore_index=True), pd.concat(targets, ignore_index=True)
 
 
@@ -198,12 +209,17 @@ def recalibration_table(pits: pd.DataFrame, note: str, by_direction: str = "") -
 def validate_recalibrated(pits: pd.DataFrame, targets: pd.DataFrame,
                           folds: list[tuple[np.ndarray, np.ndarray]],
                           taus: dict[int, np.ndarray] | None = None,
-                          by_direction: str = "") -> dict[str, float]:
+                          by_direction: str = "", zq: np.ndarray | None = None,
+                          levels: np.ndarray | None = None) -> dict[str, float]:
     """Scores of the plan-like targets with the raw CDF and with the recalibrated one, the map
     learned on another part of the training PITs (cross-fitting): ``folds`` = (mask of the PIT
     rows that learn a map, mask of the target rows it is applied to). With ``taus`` (tau_h per
     target origin) the probit era widening comes last: raw = ``widen_cdf(F)``, recalibrated =
-    the map composed with the widening at its knots (:func:`era_effect.widen_map`, as shipped)."""
+    the map composed with the widening at its knots (:func:`era_effect.widen_map`, as shipped).
+    With ``zq`` (rows of raw quantiles at ``levels``, indexed by the targets' qi; round 9), the
+    falling and flat cases are shifted down until their median is at most their point, after
+    the map and the widening as the engine does (raw: median level 1/2; recalibrated:
+    ``R^{-1}(1/2)`` of their map)."""
     p_raw, p_cal, obs = [], [], []
     for learn, apply in folds:
         table = recalibration_table(pits[learn], "", by_direction)
@@ -216,9 +232,16 @@ def validate_recalibrated(pits: pd.DataFrame, targets: pd.DataFrame,
             rc = Recalibration([tab])
             ids = rc.map_ids(np.zeros(m.sum(), int), t["n"].to_numpy()[m], h[m],
                              t["up"].to_numpy(bool)[m] if "up" in t else False)
-            pr[m] = 1 - (F[m] if tau is None else
-                         widen_cdf(F[m], tau[np.minimum(h[m], len(tau)) - 1]))
-            pc[m] = 1 - rc.apply(F[m], ids)
+            Fr, Fc = F[m].copy(), F[m].copy()
+            if zq is not None:
+                qi = t["qi"].fillna(-1).to_numpy(int)[m]
+                k = qi >= 0
+                c, zh = t["c"].to_numpy()[m][k], t["zh"].to_numpy()[m][k]
+                Fr[k] = capped_cdf(zq[qi[k]], levels, np.full(k.sum(), 0.5), zh, c)
+                Fc[k] = capped_cdf(zq[qi[k]], levels, rc.invert(0.5, ids[k]), zh, c)
+            pr[m] = 1 - (Fr if tau is None else
+                         widen_cdf(Fr, tau[np.minimum(h[m], len(tau)) - 1]))
+            pc[m] = 1 - rc.apply(Fc, ids)
         p_raw.append(pr)
         p_cal.append(pc)
         obs.append(t["o"].to_numpy())
@@ -257,16 +280,19 @@ def validate_pipeline(cls: str, data: Path, method: dict) -> dict[str, float]:
         pits = pd.concat([early, pits], ignore_index=True)
         folds = [(np.arange(len(pits)) < len(early), np.ones(len(targets), bool))]
         return validate_recalibrated(pits, targets, folds)
-    taus = None
+    taus, zq = None, [] if method.get("cap") else None
     if method.get("era_map") == "after":  # map and targets before widening; widening last
-        pits, targets = pit_share(data, without_era(method))
+        pits, targets = pit_share(data, without_era(method), zq)
         taus = {o: np.asarray(share_tau(data, o, method)) for o in range(2006, 2010)}
     else:
         pits, targets = pit_share(data, method)
         if method.get("era") and method.get("era_map") == "raw":
             pits = share_map_pits(data, method)
     folds = [((pits["origin"] <= 2005).to_numpy(), (targets["origin"] >= 2006).to_numpy())]
-    return validate_recalibrated(pits, targets, folds, taus, method.get("map", ""))
+    if zq is not None and not method.get("era_map") == "after":
+        raise ValueError("cap is validated with era_map: after only")
+    return validate_recalibrated(pits, targets, folds, taus, method.get("map", ""),
+                                 np.vstack(zq) if zq else None, np.array(levels_grid()))
 
 
 def share_tau(data: Path, origin: int, method: dict) -> list[float]:

@@ -57,14 +57,16 @@ a fraction of the bound) and ``e_h`` follows the class's empirical profile of sc
 horizon h (1..10; further horizons scale the h = 10 quantiles by h / 10) and history-length
 bucket. The point forecast is the predictive median. The class's ``bias`` rule (chosen on
 training data only, ``benchmarks/README.md``) says what the profile's median error does:
-``learned`` adds it (``share``: adoption shares mostly outgrew damped trends, so the median sits
-above the trend, for a falling two-value share too); ``none`` symmetrises the profile (u -> mean
+``learned`` adds it (adoption shares mostly outgrew damped trends: ``share``'s median sits
+above a rising trend); ``none`` symmetrises the profile (u -> mean
 of ``q(u)`` and ``-q(1 - u)``: ``level``, so 100 -> 90 is not pushed up); ``direction``,
 ``rising``, ``split`` and ``centred`` are ``--validate`` candidates (:mod:`profiles`).
 Recalibration: a class may ship a monotone map ``R`` of PIT values learned on its training data
 (:mod:`dxlib.engine.recalibration`; one per direction if ``by_direction``); then ``P(Y <= t) =
 R(F(t))``, quantiles ``F^-1(R^-1(q))``, samples ``F^-1(R^-1(U))``, so fan chart, probabilities
-and paths agree. Quantiles and probabilities are exact from the profile (no Monte Carlo). Paths
+and paths agree. A class with ``cap: non_rising`` then shifts a falling or flat series down by
+the amount its calibrated median lies above ``zhat_h`` (its damped trend), shape kept.
+Quantiles and probabilities are exact from the profile (no Monte Carlo). Paths
 (``paths``, ``samples``) join the marginals with a Gaussian copula whose latent is
 ``w * Z0 + sqrt(1 - w^2) * B_h / sqrt(h)`` (``Z0`` a common shock = trend uncertainty, ``B`` a
 Brownian motion = random-walk accumulation), ``w`` fitted to the rank correlations of rolling-
@@ -84,8 +86,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dxlib.engine.methods import method_name, point_engine
-from dxlib.engine.profiles import class_tables, oriented
+from dxlib.engine.methods import describe, point_engine
+from dxlib.engine.profiles import class_tables, median_excess, oriented
 from dxlib.engine.scales import BOUND_TOL, T_LOGIT, T_RAW, TNAME, cut_off, from_z, resolution_floor, to_z
 from dxlib.engine.series_input import prepare
 from dxlib.model import KINDS  # one definition, shared with the data loaders
@@ -128,28 +130,11 @@ class Forecast:
             hs = np.full(S, int(horizon))
         else:
             hs = np.where(n_obs > 0, int(to_year) - info["last"], 0)  # type: ignore[arg-type]
-        notes: list[str | None] = [None] * S
-        methods: list[str] = [""] * S
-        can = np.zeros(S, bool)
-        for i in range(S):
-            scale = TNAME[int(info["code"][i])]
-            meth = tab.methods[cls_all[i]]
-            if n_obs[i] == 0:
-                notes[i], methods[i] = "no observations: no forecast", "none"
-            elif n_obs[i] == 1:
-                notes[i], methods[i] = "one observation: no trend, no forecast", "none"
-            elif hs[i] < 1:
-                notes[i] = f"last observation {info['last'][i]} is not before to_year {to_year}"
-                methods[i] = "none"
-            else:
-                can[i] = True
-                if n_obs[i] == 2:
-                    methods[i] = f"damped drift (phi {meth['phi_two']}) on {scale} scale"
-                    notes[i] = "two observations: drift only, wide pooled intervals"
-                else:
-                    methods[i] = method_name(meth["weights"], meth["phi"], scale)
-                    if n_obs[i] == 3:
-                        notes[i] = "three observations: wide pooled intervals"
+        described = [describe(int(n_obs[i]), int(hs[i]), int(info["last"][i]), to_year,
+                              tab.methods[cls_all[i]], TNAME[int(info["code"][i])])
+                     for i in range(S)]
+        methods, notes = [m for m, _ in described], [nt for _, nt in described]
+        can = np.array([m != "none" for m in methods], bool)
         first = np.where(n_obs > 0, info["first"], -1)
         last = np.where(n_obs > 0, info["last"], -1)
         self.series = pd.DataFrame(
@@ -173,7 +158,7 @@ class Forecast:
         H = int(self._hs.max()) if len(fidx) else 0
         self._H = H
         F = len(fidx)
-        self._zhat = np.zeros((F, H))
+        self._zhat, self._shift = np.zeros((F, H)), np.zeros((F, H))  # shift: cap, below
         self._scale = np.zeros(F)
         self._bucket = np.zeros(F, int)
         self._n = n_obs[fidx].astype(int)
@@ -210,6 +195,12 @@ class Forecast:
                                           len(self._edges) - 1)
                 self._qrow[m], self._dir[m] = tab.error_rows(ci, direction)  # by its bias
                 self._up[m] = direction > 0  # a rising trend (maps by direction)
+            cap = np.array([tab.methods[c].get("cap") == "non_rising" for c in self._cls])
+            r = np.repeat(np.flatnonzero(cap & ~self._up), H)  # falling or flat, cap: non_rising
+            h = np.tile(np.arange(1, H + 1), len(r) // max(H, 1))
+            u_half = self._raw_levels(r, h, np.array([[0.5]]))[:, 0]
+            self._shift[r, h - 1] = median_excess(self._zq(r, h), self._levels, u_half,
+                                                  self._zhat[r, h - 1])
 
     # ---------------------------------------------------------------- internals
     def _qgrid(self, rows: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -221,7 +212,8 @@ class Forecast:
 
     def _zq(self, rows: np.ndarray, h: np.ndarray) -> np.ndarray:
         """Transformed-scale quantiles at the profile levels, (len(rows), K)."""
-        return self._zhat[rows, h - 1][:, None] + self._scale[rows][:, None] * self._qgrid(rows, h)
+        loc = self._zhat[rows, h - 1] - self._shift[rows, h - 1]
+        return loc[:, None] + self._scale[rows][:, None] * self._qgrid(rows, h)
 
     def _mid(self, rows: np.ndarray, h: np.ndarray) -> np.ndarray:
         """Recalibration map id of each (row, h) pair (:mod:`dxlib.engine.recalibration`)."""

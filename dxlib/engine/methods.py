@@ -24,6 +24,24 @@ def method_name(weights: dict[str, float], phi: float, scale: str) -> str:
     return f"mean({', '.join(members)}) on {scale} scale"
 
 
+def describe(n_obs: int, h: int, last: int, to_year: int | None, meth: dict,
+             scale: str) -> tuple[str, str | None]:
+    """The method (``"none"`` when there is no forecast) and the note of one series with
+    ``n_obs`` observed points, ``h`` years to forecast after its ``last`` year (``to_year`` if
+    given), under the class's method constants ``meth``, on the transformed ``scale``."""
+    if n_obs == 0:
+        return "none", "no observations: no forecast"
+    if n_obs == 1:
+        return "none", "one observation: no trend, no forecast"
+    if h < 1:
+        return "none", f"last observation {last} is not before to_year {to_year}"
+    if n_obs == 2:
+        return (f"damped drift (phi {meth['phi_two']}) on {scale} scale",
+                "two observations: drift only, wide pooled intervals")
+    return (method_name(meth["weights"], meth["phi"], scale),
+            "three observations: wide pooled intervals" if n_obs == 3 else None)
+
+
 def point_engine(Z: np.ndarray, H: int, phi: float = PHI, phi_two: float = PHI_TWO,
                  weights: dict[str, float] | None = None,
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -14,6 +14,8 @@ from dxlib.profiles import load_profile
 
 #: the bias rules a profile's ``method`` may name (:meth:`ClassTables.error_rows`)
 BIAS_RULES: tuple[str, ...] = ("learned", "centred", "direction", "rising", "split", "none")
+#: the centring rules a profile's ``method`` may name as ``cap`` (:func:`median_excess`)
+CAP_RULES: tuple[str, ...] = ("non_rising",)
 
 
 def oriented(q: np.ndarray, direction: np.ndarray) -> np.ndarray:
@@ -73,6 +75,20 @@ def bias_rows(bias: str, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return np.zeros(n, int), orient
 
 
+def median_excess(zq: np.ndarray, levels: np.ndarray, u_half: np.ndarray,
+                  zhat: np.ndarray) -> np.ndarray:
+    """How far the median of each calibrated distribution lies above its point ``zhat`` (n,),
+    floored at 0, on the transformed scale: ``zq`` (n, K) the raw distribution's quantiles at
+    ``levels`` (K,), ``u_half`` (n,) the raw level of the calibrated median, ``R^{-1}(1/2)``.
+    Subtracting it from the location holds the median of a falling or flat series at or below
+    its damped trend (``cap: non_rising``, round 9 of issue 10) and keeps the calibrated shape."""
+    j = np.clip(np.searchsorted(levels, u_half, side="right") - 1, 0, len(levels) - 2)
+    w = (u_half - levels[j]) / (levels[j + 1] - levels[j])
+    rows = np.arange(len(zq))
+    z_med = zq[rows, j] * (1 - w) + zq[rows, j + 1] * w
+    return np.maximum(z_med - zhat, 0.0)
+
+
 def class_tables(names: tuple[str, ...]) -> ClassTables:
     """Load and stack the profiles of ``names``; ValueError if they do not share one grid."""
     profs = [load_profile(c) for c in names]
@@ -87,6 +103,9 @@ def class_tables(names: tuple[str, ...]) -> ClassTables:
     blocks = [pr["quantiles"] if pr["method"].get("bias") == "split" else pr["quantiles"][None]
               for pr in profs]
     for b, pr, name in zip(blocks, profs, names, strict=True):
+        if pr["method"].get("cap") not in (None, *CAP_RULES):
+            raise ValueError(f"profile {name}: cap {pr['method']['cap']!r} is not one of "
+                             f"{CAP_RULES}")
         split = pr["method"].get("bias") == "split"
         if b.ndim != 4 or len(b) != (3 if split else 1):
             raise ValueError(f"profile {name}: quantiles of shape {b.shape[int(not split):]}; "
