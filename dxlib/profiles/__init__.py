@@ -23,7 +23,9 @@ oriented by the sign of the series' trend), ``split`` (``quantiles`` is (3, B, H
 learned from falling, from all and from rising series; each series uses the one of its trend's
 direction, a flat one the pooled one), ``rising`` (as stored for a rising series, symmetrised
 for a falling or flat one) or ``none`` (symmetrised, median 0), see
-:mod:`dxlib.engine.forecast`); ``provenance``; optionally ``recalibration``, a monotone map of
+:mod:`dxlib.engine.forecast`; optionally ``cap: non_rising``: a falling or flat series shifted
+down until its calibrated median is at most its damped trend, ``share`` since round 9);
+``provenance``; optionally ``recalibration``, a monotone map of
 PIT values by history bucket and horizon learned on the class's training data
 (:mod:`dxlib.engine.recalibration`; ``share`` only, see ``benchmarks/README.md``); optionally
 ``era_effect``, the record of an era widening already built into the quantiles or the map
