@@ -32,11 +32,20 @@ def _crash(slug: str, exc: BaseException) -> dict[str, Any]:
 
 
 _WORKER_BUSY = False
+_WORKER_STOPPING = False
 
 
 def _worker_signal(signum: int, frame: Any) -> None:
+    """SIGTERM / SIGINT in a pool worker: a busy worker raises KeyboardInterrupt (its run cleans
+    up, then the worker exits); an idle one stops its kept kernel and exits. A repeated signal
+    while that cleanup runs (the parent-death signal can come more than once) returns at once,
+    so the first one finishes instead of waiting on itself."""
+    global _WORKER_STOPPING
     if _WORKER_BUSY:
         raise KeyboardInterrupt(f"signal {signum}")
+    if _WORKER_STOPPING:
+        return
+    _WORKER_STOPPING = True
     kernels.shutdown_all()  # idle: only a kept (warm) kernel to stop
     os._exit(128 + signum)
 

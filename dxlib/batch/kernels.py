@@ -154,7 +154,9 @@ def _left(deadline: float, code: str) -> float:
 
 _LOCAL = threading.local()
 _ALL: list[WarmKernel] = []
-_ALL_LOCK = threading.Lock()
+#: re-entrant: a worker's signal handler calls shutdown_all on the thread it interrupts, which may
+#: hold this lock already (a second SIGTERM during the first one's cleanup did deadlock a worker)
+_ALL_LOCK = threading.RLock()
 
 
 def _kept() -> dict[str, WarmKernel]:

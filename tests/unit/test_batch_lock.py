@@ -52,6 +52,21 @@ PARENT = textwrap.dedent("""
 """)
 
 
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` still runs: it exists and is not a zombie (a zombie has exited;
+    only its new parent, here the machine's init, has not collected it yet, which some
+    container inits do late)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 def test_workers_exit_when_the_parent_is_killed() -> None:
     parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True)
@@ -60,9 +75,7 @@ def test_workers_exit_when_the_parent_is_killed() -> None:
     parent.wait()
     deadline = time.monotonic() + 30  # generous on a loaded machine; typically well under 1 s
     while time.monotonic() < deadline:
-        try:
-            os.kill(worker, 0)
-        except ProcessLookupError:
+        if not _running(worker):
             return
         time.sleep(0.1)
     os.kill(worker, signal.SIGKILL)
@@ -97,3 +110,43 @@ def test_an_interrupted_batch_whose_traceback_is_kept_frees_the_folder(tmp_path,
     monkeypatch.setattr(run_module, "remove_stale_temporaries", reached)
     with pytest.raises(_Reached):  # not FolderBusy: the lock was free again
         run_batch(manifest, out, jobs=1, progress=False)
+
+
+def test_a_repeated_signal_during_an_idle_workers_cleanup_returns_at_once(monkeypatch) -> None:
+    """The parent-death SIGTERM can come more than once; the second one, arriving while the first
+    one's cleanup runs on the same thread, must not wait on it (a worker once hung that way)."""
+    from dxlib.batch import executors
+
+    class Exited(Exception):
+        pass
+
+    def exit_(code: int) -> None:
+        raise Exited(code)
+
+    calls: list[str] = []
+
+    def cleanup() -> None:
+        calls.append("cleanup")
+        executors._worker_signal(signal.SIGTERM, None)  # the repeated signal arrives here
+
+    monkeypatch.setattr(executors.kernels, "shutdown_all", cleanup)
+    monkeypatch.setattr(executors.os, "_exit", exit_)
+    monkeypatch.setattr(executors, "_WORKER_STOPPING", False)
+    with pytest.raises(Exited) as stopped:
+        executors._worker_signal(signal.SIGTERM, None)
+    assert stopped.value.args == (128 + signal.SIGTERM,) and calls == ["cleanup"]
+
+
+def test_stopping_the_kept_kernels_works_while_their_lock_is_held_on_the_same_thread() -> None:
+    import threading
+
+    from dxlib.batch import kernels
+
+    def nested() -> None:
+        with kernels._ALL_LOCK:  # what a signal handler interrupting shutdown_all meets
+            kernels.shutdown_all()
+
+    t = threading.Thread(target=nested, daemon=True)
+    t.start()
+    t.join(10)
+    assert not t.is_alive()
