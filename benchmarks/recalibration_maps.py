@@ -224,24 +224,11 @@ def validate_recalibrated(pits: pd.DataFrame, targets: pd.DataFrame,
     for learn, apply in folds:
         table = recalibration_table(pits[learn], "", by_direction)
         t = targets[apply]
-        F, h = t["F"].to_numpy(), t["h"].to_numpy()
         parts = [(np.ones(len(t), bool), table, None)] if taus is None else [
             ((t["origin"] == o).to_numpy(), widen_map(table, tau), tau) for o, tau in taus.items()]
         pr, pc = np.full(len(t), np.nan), np.full(len(t), np.nan)
         for m, tab, tau in parts:
-            rc = Recalibration([tab])
-            ids = rc.map_ids(np.zeros(m.sum(), int), t["n"].to_numpy()[m], h[m],
-                             t["up"].to_numpy(bool)[m] if "up" in t else False)
-            Fr, Fc = F[m].copy(), F[m].copy()
-            if zq is not None:
-                qi = t["qi"].fillna(-1).to_numpy(int)[m]
-                k = qi >= 0
-                c, zh = t["c"].to_numpy()[m][k], t["zh"].to_numpy()[m][k]
-                Fr[k] = capped_cdf(zq[qi[k]], levels, np.full(k.sum(), 0.5), zh, c)
-                Fc[k] = capped_cdf(zq[qi[k]], levels, rc.invert(0.5, ids[k]), zh, c)
-            pr[m] = 1 - (Fr if tau is None else
-                         widen_cdf(Fr, tau[np.minimum(h[m], len(tau)) - 1]))
-            pc[m] = 1 - rc.apply(Fc, ids)
+            pr[m], pc[m] = target_probabilities(t[m], tab, tau, zq, levels)
         p_raw.append(pr)
         p_cal.append(pc)
         obs.append(t["o"].to_numpy())
@@ -250,6 +237,28 @@ def validate_recalibrated(pits: pd.DataFrame, targets: pd.DataFrame,
     return {"brier_raw": raw["brier"], "ece_raw": raw["ece"], "brier_recal": cal["brier"],
             "ece_recal": cal["ece"], "at_risk_recal": cal["at_risk_p"],
             "at_risk_obs_recal": cal["at_risk_obs"]}
+
+
+def target_probabilities(t: pd.DataFrame, table: dict, tau: np.ndarray | None = None,
+                         zq: np.ndarray | None = None, levels: np.ndarray | None = None,
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """P(target met) of the target rows ``t`` (columns F, n, h, up; with ``zq`` also qi, c, zh):
+    raw (the era widening by ``tau`` if given) and through the map ``table`` (already composed
+    with the widening when ``tau`` is given); with ``zq`` the rows of qi >= 0 held at their point
+    (:func:`profile_validation.capped_cdf`) as the engine does. Returns (raw, recalibrated)."""
+    F, h = t["F"].to_numpy(), t["h"].to_numpy()
+    rc = Recalibration([table])
+    ids = rc.map_ids(np.zeros(len(t), int), t["n"].to_numpy(), h,
+                     t["up"].to_numpy(bool) if "up" in t else False)
+    Fr, Fc = F.copy(), F.copy()
+    if zq is not None:
+        qi = t["qi"].fillna(-1).to_numpy(int)
+        k = qi >= 0
+        c, zh = t["c"].to_numpy()[k], t["zh"].to_numpy()[k]
+        Fr[k] = capped_cdf(zq[qi[k]], levels, np.full(k.sum(), 0.5), zh, c)
+        Fc[k] = capped_cdf(zq[qi[k]], levels, rc.invert(0.5, ids[k]), zh, c)
+    raw = 1 - (Fr if tau is None else widen_cdf(Fr, tau[np.minimum(h, len(tau)) - 1]))
+    return raw, 1 - rc.apply(Fc, ids)
 
 
 def without_era(method: dict) -> dict:
@@ -289,8 +298,8 @@ def validate_pipeline(cls: str, data: Path, method: dict) -> dict[str, float]:
         if method.get("era") and method.get("era_map") == "raw":
             pits = share_map_pits(data, method)
     folds = [((pits["origin"] <= 2005).to_numpy(), (targets["origin"] >= 2006).to_numpy())]
-    if zq is not None and not method.get("era_map") == "after":
-        raise ValueError("cap is validated with era_map: after only")
+    if zq is not None and (not zq or method.get("era_map") != "after"):
+        raise ValueError("cap is validated with era_map: after only, on falling or flat cases")
     return validate_recalibrated(pits, targets, folds, taus, method.get("map", ""),
                                  np.vstack(zq) if zq else None, np.array(levels_grid()))
 

@@ -64,8 +64,8 @@ of ``q(u)`` and ``-q(1 - u)``: ``level``, so 100 -> 90 is not pushed up); ``dire
 Recalibration: a class may ship a monotone map ``R`` of PIT values learned on its training data
 (:mod:`dxlib.engine.recalibration`; one per direction if ``by_direction``); then ``P(Y <= t) =
 R(F(t))``, quantiles ``F^-1(R^-1(q))``, samples ``F^-1(R^-1(U))``, so fan chart, probabilities
-and paths agree. A class with ``cap: non_rising`` then shifts a falling or flat series down by
-the amount its calibrated median lies above ``zhat_h`` (its damped trend), shape kept.
+and paths agree. A class with ``cap: non_rising`` then shifts a falling or flat series (last point
+not above the first) down by the amount its calibrated median lies above ``zhat_h``, shape kept.
 Quantiles and probabilities are exact from the profile (no Monte Carlo). Paths
 (``paths``, ``samples``) join the marginals with a Gaussian copula whose latent is
 ``w * Z0 + sqrt(1 - w^2) * B_h / sqrt(h)`` (``Z0`` a common shock = trend uncertainty, ``B`` a

@@ -14,7 +14,6 @@ import pytest
 import dxlib.engine.profiles as engine_profiles
 from dxlib.engine.methods import point_engine
 from dxlib.engine.profiles import median_excess
-from dxlib.engine.recalibration import Recalibration
 from dxlib.engine.scales import T_LOGIT, cut_off, expit, logit
 from dxlib.forecast import forecast
 from dxlib.profiles import load_profile
@@ -43,11 +42,12 @@ def uncapped(monkeypatch):
     real = load_profile("share")
     no_cap = {**real, "method": {k: v for k, v in real["method"].items() if k != "cap"}}
 
-    def run(hist: pd.DataFrame):
+    def run(hist: pd.DataFrame, to_year: int | None = None):
         with monkeypatch.context() as m:
             m.setattr(engine_profiles, "load_profile",
                       lambda c: no_cap if c == "share" else load_profile(c))
-            return forecast(hist, H, n_samples=400, seed=0)
+            return forecast(hist, None if to_year else H, to_year=to_year, n_samples=400,
+                            seed=0)
     return run
 
 
@@ -109,25 +109,57 @@ def test_median_excess_is_zero_below_the_point_and_the_gap_above_it() -> None:
 
 @pytest.mark.parametrize(("sid", "h", "threshold"), [("falling", 1, 55.0), ("falling", 4, 50.0),
                                                      ("falling, 4 values", 6, 45.0),
-                                                     ("flat", 3, 41.0)])
-def test_engine_and_validation_cap_agree(benchmark_module, sid, h, threshold) -> None:
-    """``--validate`` scores the cap as the engine applies it: the profile's raw quantiles,
-    shifted by :func:`median_excess` at the map's ``R^{-1}(1/2)``, then the map."""
+                                                     ("flat", 3, 41.0), ("rising", 2, 20.0)])
+def test_engine_and_validation_cap_agree(benchmark_module, monkeypatch, sid, h, threshold) -> None:
+    """``--validate`` scores the cap as the engine applies it: a target row as ``pit_share``
+    writes it (raw CDF at the cut; for a falling or flat series its raw quantile row, cut and
+    point) through :func:`recalibration_maps.target_probabilities`, recalibrated column with the
+    shipped map = the engine; raw column = the engine with the map removed."""
     pv = benchmark_module("profile_validation")
+    maps = benchmark_module("recalibration_maps")
     prof = load_profile("share")
     meth = prof["method"]
     values = np.array(SERIES[sid])
     z = logit(values / 100)[None, :]
     zhat, s, n, d = point_engine(z, H, meth["phi"], meth["phi_two"], meth["weights"])
-    s = np.maximum(s, meth["scale_floor"])  # the resolution floor does not bind at 40-70 %
+    s = np.maximum(s, meth["scale_floor"])  # the resolution floor does not bind at 10-70 %
     one = np.ones(1, int)
-    zq = zhat[:, h - 1][:, None] + s[:, None] * pv.profile_rows(prof, n, h * one, d)
     c = cut_off(np.array([threshold]), np.zeros(1, bool), np.full(1, T_LOGIT), np.zeros(1),
                 np.full(1, 100.0))
-    rc = Recalibration([prof["recalibration"]])
-    ids = rc.map_ids(np.zeros(1, int), n, h * one, d > 0)
-    F = pv.capped_cdf(zq, np.asarray(prof["levels"]), rc.invert(0.5, ids), zhat[:, h - 1], c)
-    want = 1 - rc.apply(F, ids)[0]
+    F = 1 - pv.probs_ge(prof, zhat[:, h - 1], s, n, d, h * one, c)
+    row = {"F": F, "n": n, "h": h, "up": d > 0, "qi": -1 if d[0] > 0 else 0}
+    zq = zhat[:, h - 1][:, None] + s[:, None] * pv.profile_rows(prof, n, h * one, d)
+    row |= {"c": c, "zh": zhat[:, h - 1]}
+    raw, cal = maps.target_probabilities(pd.DataFrame(row), prof["recalibration"], None, zq,
+                                         np.asarray(prof["levels"]))
     fc = forecast(_history({sid: list(values)}), H, n_samples=50, seed=0)
     year = int(fc.series.loc[sid, "last_year"]) + h
-    assert fc.prob(sid, year, ">=", threshold) == pytest.approx(want, abs=1e-9)
+    assert fc.prob(sid, year, ">=", threshold) == pytest.approx(cal[0], abs=1e-9)
+    monkeypatch.setattr(engine_profiles, "load_profile", lambda cl: {
+        **prof, "recalibration": None} if cl == "share" else load_profile(cl))
+    fc = forecast(_history({sid: list(values)}), H, n_samples=50, seed=0)
+    assert fc.prob(sid, year, ">=", threshold) == pytest.approx(raw[0], abs=1e-9)
+
+
+def test_to_year_mode_and_mixed_classes(uncapped) -> None:
+    """Series with different last years forecast to one year are each held at their own trend
+    at every horizon; a falling level series (no cap, no bias) and a rising share are as
+    without the cap; summary_frame agrees with the quantiles."""
+    rows = [("early fall", 2019 + i, v, "share") for i, v in enumerate([62.0, 58.0, 55.0])]
+    rows += [("late fall", 2021 + i, v, "share") for i, v in enumerate([60.0, 55.0])]
+    rows += [("level fall", 2020 + i, v, "level") for i, v in enumerate([100.0, 95.0, 90.0])]
+    rows += [("share rise", 2020 + i, v, "share") for i, v in enumerate([30.0, 33.0, 36.0])]
+    hist = pd.DataFrame(rows, columns=["series_id", "year", "value", "kind"])
+    capped, free = forecast(hist, to_year=2030, n_samples=400, seed=0), uncapped(hist, 2030)
+    meth = load_profile("share")["method"]
+    for sid, vals in (("early fall", [62.0, 58.0, 55.0]), ("late fall", [60.0, 55.0])):
+        frame = capped.summary_frame(sid)
+        zhat = point_engine(logit(np.array(vals) / 100)[None, :], len(frame), meth["phi"],
+                            meth["phi_two"], meth["weights"])[0][0]
+        np.testing.assert_allclose(frame["median"], 100 * expit(zhat), atol=1e-6)
+    a, b = capped.quantile_frame([0.5]), free.quantile_frame([0.5])
+    for sid in ("level fall", "share rise"):
+        np.testing.assert_allclose(a[a["series_id"] == sid]["point"],
+                                   b[b["series_id"] == sid]["point"])
+    early_a, early_b = (f[f["series_id"] == "early fall"]["point"].to_numpy() for f in (a, b))
+    assert (early_a < early_b).all()  # held down at every horizon to 2030
