@@ -28,7 +28,7 @@ reports: setup ## set up, then render every report of params/batch.yaml into rep
 test: setup ## set up, then run the whole test suite (unit, data, integration: notebooks, Dask, browser)
 	$(BIN)/python -m pytest -q
 
-test-fast: setup ## the unit and shipped-data tests, no notebook executed (about 600 tests, about 1 min on a shared 2-core machine)
+test-fast: setup ## the unit and shipped-data tests, no notebook executed (about 700 tests, about 30 s on a 2-core machine)
 	$(BIN)/python -m pytest -q tests/unit tests/data
 
 lab: setup ## open JupyterLab on the notebooks, with the project's kernel (--allow-root only when run as root)
