@@ -142,9 +142,8 @@ def pit_share(data: Path, method: dict, zq_out: list[np.ndarray] | None = None,
             pt = probs_ge(prof, zhat[i, hh - 1], s[i] * one, n[i] * one, d[i] * one, hh, c)
             extra = {}
             if zq_out is not None and method.get("cap") and d[i] <= 0:
-                extra = {"c": c, "zh": zhat[i, hh - 1], "qi": sum(map(len, zq_out))
-                         + np.arange(len(c))}
-                zq_out.append(zhat[i, hh - 1][:, None] + s[i] * profile_rows(
+                extra = {"c": c, "zh": zhat[i, hh - 1], "qi": len(zq_out) + np.arange(len(c))}
+                zq_out.extend(zhat[i, hh - 1][:, None] + s[i] * profile_rows(
                     prof, n[i] * one, hh, d[i] * one))
             targets.append(pd.DataFrame({"sid": sids[i], "n": n[i], "h": hh, "origin": origin,
                                          "F": 1 - pt, "o": ((vv >= 99.5) | (vv >= thr))

@@ -87,7 +87,7 @@ import numpy as np
 import pandas as pd
 
 from dxlib.engine.methods import describe, point_engine
-from dxlib.engine.profiles import class_tables, median_excess, oriented
+from dxlib.engine.profiles import class_tables, median_excess, oriented, quantiles_at
 from dxlib.engine.scales import BOUND_TOL, T_LOGIT, T_RAW, TNAME, cut_off, from_z, resolution_floor, to_z
 from dxlib.engine.series_input import prepare
 from dxlib.model import KINDS  # one definition, shared with the data loaders
@@ -229,10 +229,7 @@ class Forecast:
         L = self._levels
         u = np.clip(np.asarray(levels, float), 0.0, 1.0)[None, :]
         u = self._raw_levels(rows, h, u) if len(rows) else np.zeros((0, u.shape[1]))
-        j = np.clip(np.searchsorted(L, u, side="right") - 1, 0, len(L) - 2)
-        w = (u - L[j]) / (L[j + 1] - L[j])
-        zq = self._zq(rows, h)
-        z = np.take_along_axis(zq, j, 1) * (1 - w) + np.take_along_axis(zq, j + 1, 1) * w
+        z = quantiles_at(self._zq(rows, h), L, u)
         return from_z(z, self._code[rows][:, None], self._lo[rows][:, None],
                        self._hi[rows][:, None])
 

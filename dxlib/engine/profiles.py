@@ -75,6 +75,14 @@ def bias_rows(bias: str, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return np.zeros(n, int), orient
 
 
+def quantiles_at(zq: np.ndarray, levels: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Row-wise linear interpolation of quantile rows ``zq`` (n, K), given at ``levels`` (K,),
+    at the levels ``u`` (n, m) in [0, 1]; returns (n, m)."""
+    j = np.clip(np.searchsorted(levels, u, side="right") - 1, 0, len(levels) - 2)
+    w = (u - levels[j]) / (levels[j + 1] - levels[j])
+    return np.take_along_axis(zq, j, 1) * (1 - w) + np.take_along_axis(zq, j + 1, 1) * w
+
+
 def median_excess(zq: np.ndarray, levels: np.ndarray, u_half: np.ndarray,
                   zhat: np.ndarray) -> np.ndarray:
     """How far the median of each calibrated distribution lies above its point ``zhat`` (n,),
@@ -82,10 +90,7 @@ def median_excess(zq: np.ndarray, levels: np.ndarray, u_half: np.ndarray,
     ``levels`` (K,), ``u_half`` (n,) the raw level of the calibrated median, ``R^{-1}(1/2)``.
     Subtracting it from the location holds the median of a falling or flat series at or below
     its damped trend (``cap: non_rising``, round 9 of issue 10) and keeps the calibrated shape."""
-    j = np.clip(np.searchsorted(levels, u_half, side="right") - 1, 0, len(levels) - 2)
-    w = (u_half - levels[j]) / (levels[j + 1] - levels[j])
-    rows = np.arange(len(zq))
-    z_med = zq[rows, j] * (1 - w) + zq[rows, j + 1] * w
+    z_med = quantiles_at(zq, levels, np.asarray(u_half, float)[:, None])[:, 0]
     return np.maximum(z_med - zhat, 0.0)
 
 
